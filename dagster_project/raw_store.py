@@ -1,0 +1,203 @@
+"""The `raw` schema: every file of the raw folder, and every distinct content, in DuckDB.
+
+Two tables, because the contract keys a report by the sha256 of its bytes:
+- `raw.report_files`: one row per file path (the same bytes under two names → two rows, one report);
+- `raw.reports`: one row per distinct content, with the detected encoding and the decoded text.
+
+Ingestion is incremental: a file whose size and mtime are unchanged is not read again, a re-run on an
+unchanged folder writes nothing, a changed file replaces its previous version, a removed file is
+dropped (and its content too when no other path holds it). All of it happens in one transaction, so a
+crash leaves the previous state, never half of one. Batches go through Arrow, never row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from dagster_project.corpus import read_and_hash, scan
+from dagster_project.parsing.text import DecodeError, decode_bytes
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.report_files (
+    source_file  varchar primary key,  -- POSIX path relative to the raw folder
+    report_id    varchar,              -- sha256 of the bytes; null when the file could not be read
+    byte_size    bigint,
+    mtime_ns     bigint,
+    read_error   varchar,              -- why the file could not be read (null when it could)
+    ingested_at  timestamptz not null  -- when this path got its current content
+);
+create table if not exists raw.reports (
+    report_id     varchar primary key, -- sha256 (hex) of the raw bytes
+    byte_size     bigint not null,
+    encoding      varchar,             -- detected encoding, null when undecodable
+    decode_status varchar not null,    -- 'ok' | 'failed'
+    decode_error  varchar,             -- the reason when decode_status = 'failed'
+    text          varchar,             -- decoded text (line N of the contract = line N of this)
+    raw_bytes     blob,                -- kept only when undecodable, so nothing is lost
+    ingested_at   timestamptz not null
+);
+"""
+
+REPORT_SCHEMA = pa.schema(
+    [
+        ("report_id", pa.string()),
+        ("byte_size", pa.int64()),
+        ("encoding", pa.string()),
+        ("decode_status", pa.string()),
+        ("decode_error", pa.string()),
+        ("text", pa.string()),
+        ("raw_bytes", pa.binary()),
+        ("ingested_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+FILE_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("report_id", pa.string()),
+        ("byte_size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("read_error", pa.string()),
+        ("ingested_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+@dataclass
+class IngestSummary:
+    files_seen: int = 0
+    files_unchanged: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_removed: int = 0
+    files_unreadable: int = 0
+    reports_added: int = 0
+    reports_removed: int = 0
+    reports_undecodable: int = 0
+    unreadable: list[str] = field(default_factory=list)  # "path: reason"
+
+    @property
+    def wrote_anything(self) -> bool:
+        return bool(self.files_new or self.files_changed or self.files_removed)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def ingest_folder(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, now: dt.datetime | None = None, batch_size: int = 2000
+) -> IngestSummary:
+    """Bring raw.* in line with the folder; see the module docstring for the rules."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    ensure_schema(con)
+    summary = IngestSummary()
+    stats = scan(raw_dir)
+    summary.files_seen = len(stats)
+
+    known = {
+        row[0]: row[1:]
+        for row in con.execute("select source_file, report_id, byte_size, mtime_ns from raw.report_files").fetchall()
+    }
+    known_reports = {r[0] for r in con.execute("select report_id from raw.reports").fetchall()}
+
+    file_rows: list[dict] = []
+    report_rows: list[dict] = []
+    pending_reports: set[str] = set()
+    replaced_paths: list[str] = []
+    restat: list[tuple[int, str]] = []
+
+    for st in stats:
+        prev = known.get(st.source_file)
+        if prev is not None and prev[0] is not None and (prev[1], prev[2]) == (st.byte_size, st.mtime_ns):
+            summary.files_unchanged += 1
+            continue
+        report_id, read_error, data = None, None, None
+        try:
+            data, report_id = read_and_hash(raw_dir / st.source_file)
+        except OSError as exc:
+            read_error = f"cannot read {st.source_file}: {exc.strerror or exc}"
+            summary.files_unreadable += 1
+            summary.unreadable.append(read_error)
+        if prev is not None:
+            if prev[0] == report_id and report_id is not None:
+                # Touched but identical bytes: only refresh the stat so we don't re-read it next time.
+                restat.append((st.mtime_ns, st.source_file))
+                summary.files_unchanged += 1
+                continue
+            replaced_paths.append(st.source_file)
+            summary.files_changed += 1
+        else:
+            summary.files_new += 1
+        file_rows.append(
+            dict(
+                source_file=st.source_file,
+                report_id=report_id,
+                byte_size=len(data) if data is not None else st.byte_size,
+                mtime_ns=st.mtime_ns,
+                read_error=read_error,
+                ingested_at=now,
+            )
+        )
+        if report_id and report_id not in known_reports and report_id not in pending_reports:
+            pending_reports.add(report_id)
+            report_rows.append(_decode_row(report_id, data, now))
+            if report_rows[-1]["decode_status"] == "failed":
+                summary.reports_undecodable += 1
+
+    seen_paths = {s.source_file for s in stats}
+    removed = [p for p in known if p not in seen_paths]
+    summary.files_removed = len(removed)
+
+    con.execute("begin transaction")
+    try:
+        if restat:
+            con.executemany("update raw.report_files set mtime_ns = ? where source_file = ?", restat)
+        for paths in (replaced_paths, removed):
+            if paths:
+                con.execute("delete from raw.report_files where source_file in (select unnest(?))", [paths])
+        for start in range(0, len(file_rows), batch_size):
+            batch = pa.Table.from_pylist(file_rows[start : start + batch_size], schema=FILE_SCHEMA)
+            con.register("_ingest_files", batch)
+            con.execute("insert into raw.report_files select * from _ingest_files")
+            con.unregister("_ingest_files")
+        for start in range(0, len(report_rows), batch_size):
+            batch = pa.Table.from_pylist(report_rows[start : start + batch_size], schema=REPORT_SCHEMA)
+            con.register("_ingest_reports", batch)
+            con.execute("insert into raw.reports select * from _ingest_reports")
+            con.unregister("_ingest_reports")
+        summary.reports_added = len(report_rows)
+        # A content no path refers to any more was replaced or deleted: it goes, and with it (in the
+        # parse step) its parsed rows, so a changed report never leaves duplicate facts behind.
+        orphans = con.execute(
+            "select report_id from raw.reports where report_id not in "
+            "(select report_id from raw.report_files where report_id is not null)"
+        ).fetchall()
+        if orphans:
+            con.execute("delete from raw.reports where report_id in (select unnest(?))", [[o[0] for o in orphans]])
+        summary.reports_removed = len(orphans)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return summary
+
+
+def _decode_row(report_id: str, data: bytes, now: dt.datetime) -> dict:
+    try:
+        text, encoding = decode_bytes(data)
+        return dict(
+            report_id=report_id, byte_size=len(data), encoding=encoding, decode_status="ok",
+            decode_error=None, text=text, raw_bytes=None, ingested_at=now,
+        )
+    except DecodeError as exc:
+        return dict(
+            report_id=report_id, byte_size=len(data), encoding=None, decode_status="failed",
+            decode_error=str(exc), text=None, raw_bytes=data, ingested_at=now,
+        )
+

@@ -1,0 +1,56 @@
+"""Where things live: the three documented environment variables and their defaults.
+
+Every path is resolved to an absolute path once, here, because dbt runs in its own working
+directory and a relative warehouse path would silently open a second, empty DuckDB file.
+Defaults are relative to the project root (so `ogi build` works from any folder); values given in
+the environment are relative to the current directory, like any other shell path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+ENV_RAW_DIR = "OGI_RAW_DIR"
+ENV_WAREHOUSE = "OGI_WAREHOUSE"
+ENV_EXPORT_DIR = "OGI_EXPORT_DIR"
+
+DEFAULTS = {
+    ENV_RAW_DIR: PROJECT_ROOT / "raw",
+    ENV_WAREHOUSE: PROJECT_ROOT / "warehouse" / "ogi.duckdb",
+    ENV_EXPORT_DIR: PROJECT_ROOT / "warehouse" / "parquet",
+}
+
+
+def _path(var: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value).expanduser().resolve() if value else DEFAULTS[var]
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse: Path
+    export_dir: Path
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """GX Data Docs live beside the warehouse file (a static site)."""
+        return self.warehouse.parent / "data_docs"
+
+
+def load_settings() -> Settings:
+    return Settings(_path(ENV_RAW_DIR), _path(ENV_WAREHOUSE), _path(ENV_EXPORT_DIR))
+
+
+def export_to_environment(settings: Settings) -> None:
+    """Pin the resolved absolute paths in os.environ so that dbt (a child process reading
+    `env_var('OGI_WAREHOUSE')` in profiles.yml) sees exactly the same files as the Python assets."""
+    os.environ[ENV_RAW_DIR] = str(settings.raw_dir)
+    os.environ[ENV_WAREHOUSE] = str(settings.warehouse)
+    os.environ[ENV_EXPORT_DIR] = str(settings.export_dir)

@@ -1,0 +1,8 @@
+-- One row per file path under the raw folder (the same bytes under two names are two rows).
+select
+    source_file,
+    report_id,
+    byte_size,
+    read_error,
+    ingested_at
+from {{ source('raw', 'report_files') }}

@@ -1,0 +1,246 @@
+"""Issue 2: ingestion, idempotent re-runs, changed and duplicate files, the sensor, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import NOT_TEXT, SEED_FILES, SEEDS_DIR, restore_env, run_cli, set_env
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ingest_metadata(result) -> dict:
+    """The run-level counts the ingest step attaches to the raw/reports materialization."""
+    import dagster as dg
+
+    (mat,) = [m for m in result.asset_materializations_for_node("raw_reports") if m.asset_key == dg.AssetKey(["raw", "reports"])]
+    return mat.metadata
+
+
+def expected_files(corpus: Path) -> list[tuple[str, str, int]]:
+    return sorted(
+        (p.relative_to(corpus).as_posix(), sha(p.read_bytes()), p.stat().st_size)
+        for p in corpus.rglob("*")
+        if p.is_file()
+    )
+
+
+def test_every_file_is_ingested_with_path_hash_and_size(warehouse):
+    rows = warehouse.rows("select source_file, report_id, byte_size, read_error from raw.report_files order by 1")
+    assert [(r[0], r[1], r[2]) for r in rows] == expected_files(warehouse.raw_dir)
+    assert len(rows) == 7
+    assert all(r[3] is None for r in rows)
+
+
+def test_each_seed_is_one_report_with_its_decoded_text(warehouse):
+    for name in SEED_FILES:
+        data = (SEEDS_DIR / name).read_bytes()
+        (encoding, status, text, stored_bytes) = warehouse.rows(
+            "select encoding, decode_status, text, raw_bytes from raw.reports where report_id = ?", [sha(data)]
+        )[0]
+        assert (encoding, status) == ("utf-8", "ok")
+        assert text == data.decode("utf-8")
+        assert stored_bytes is None  # decodable reports keep their text, not a second copy of the bytes
+
+
+def test_same_bytes_under_two_names_are_one_report_with_both_names(warehouse):
+    report_id = sha((SEEDS_DIR / SEED_FILES[4]).read_bytes())
+    names = warehouse.rows("select source_file from raw.report_files where report_id = ? order by 1", [report_id])
+    assert [n[0] for n in names] == [SEED_FILES[4], "copies/same_bytes_as_004.txt"]
+    assert warehouse.rows("select count(*) from raw.reports")[0][0] == 6  # 5 seeds + the non-text file
+    dim = warehouse.rows("select source_file, source_files from marts.dim_report where report_id = ?", [report_id])
+    assert dim == [(SEED_FILES[4], [SEED_FILES[4], "copies/same_bytes_as_004.txt"])]
+
+
+def test_undecodable_file_is_kept_with_its_reason_and_bytes(warehouse):
+    status, error, stored = warehouse.rows(
+        "select decode_status, decode_error, raw_bytes from raw.reports where report_id = ?", [sha(NOT_TEXT)]
+    )[0]
+    assert status == "failed"
+    assert error  # a human-readable reason
+    assert stored == NOT_TEXT
+
+
+def test_dim_report_lists_every_report_once(warehouse):
+    rows = warehouse.rows("select report_id, source_file from marts.dim_report order by source_file")
+    expected = sorted({(h, n) for n, h, _ in expected_files(warehouse.raw_dir) if n != "copies/same_bytes_as_004.txt"},
+                      key=lambda r: r[1])
+    assert rows == expected
+
+
+def test_rerun_on_unchanged_corpus_writes_nothing(warehouse):
+    from tests.conftest import table_snapshot
+
+    assert warehouse.second_run.success
+    assert table_snapshot(warehouse.warehouse) == warehouse.snapshot_after_first
+    ingest = ingest_metadata(warehouse.second_run)
+    assert ingest["files_new"].value == 0
+    assert ingest["files_changed"].value == 0
+    assert ingest["reports_added"].value == 0
+    assert ingest["files_unchanged"].value == 7
+
+
+def test_cli_prints_progress_and_summary(warehouse):
+    err = warehouse.cli_run.stderr
+    assert "▶ raw_reports" in err and "✓ raw_reports" in err
+    assert "summary" in err
+    lines = dict(m.groups() for m in (re.match(r"\s+(\S.*?)\s{2,}(\S+)$", line) for line in err.splitlines()) if m)
+    assert lines.get("files found") == "7"
+    assert lines.get("reports (distinct contents)") == "6"
+    assert lines.get("reports undecodable") == "1"
+
+
+@pytest.fixture()
+def ingest_only(tmp_path):
+    """Materialize just the ingest asset (no dbt) into a fresh warehouse, as often as a test likes."""
+    import dagster as dg
+
+    from dagster_project.defs.ingest import raw_reports
+    from dagster_project.defs.resources import build_resources
+    from dagster_project.settings import load_settings
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS_DIR, raw)
+    wh = tmp_path / "wh.duckdb"
+    old = set_env(raw, wh, tmp_path / "parquet")
+    try:
+        resources = build_resources(load_settings())
+    finally:
+        restore_env(old)
+
+    def run():
+        result = dg.materialize([raw_reports], resources=resources)
+        assert result.success
+        return ingest_metadata(result)
+
+    def rows(sql, params=None):
+        con = duckdb.connect(str(wh), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    return raw, run, rows
+
+
+def test_changed_file_replaces_its_previous_version(ingest_only):
+    raw, run, rows = ingest_only
+    run()
+    target = raw / SEED_FILES[2]
+    old_id = sha(target.read_bytes())
+    new_bytes = target.read_bytes().replace("行政许可".encode(), "行政许可 ".encode(), 1)
+    target.write_bytes(new_bytes)
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 1_000_000_000))
+    meta = run()
+    assert (meta["files_changed"].value, meta["reports_added"].value, meta["reports_removed"].value) == (1, 1, 1)
+    assert rows("select report_id from raw.report_files where source_file = ?", [SEED_FILES[2]]) == [(sha(new_bytes),)]
+    assert rows("select count(*) from raw.reports where report_id = ?", [old_id]) == [(0,)]
+    assert rows("select count(*) from raw.reports") == [(5,)]
+
+
+def test_touched_but_identical_file_is_not_a_change(ingest_only):
+    raw, run, rows = ingest_only
+    run()
+    before = rows("select * from raw.reports order by 1")
+    target = raw / SEED_FILES[0]
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 5_000_000_000))
+    meta = run()
+    assert (meta["files_changed"].value, meta["reports_added"].value) == (0, 0)
+    assert rows("select * from raw.reports order by 1") == before
+
+
+def test_removed_file_and_unreadable_file(ingest_only):
+    raw, run, rows = ingest_only
+    run()
+    (raw / SEED_FILES[1]).unlink()
+    locked = raw / "locked.txt"
+    locked.write_text("无法读取")
+    locked.chmod(0)
+    try:
+        meta = run()
+    finally:
+        locked.chmod(0o644)
+    assert meta["files_removed"].value == 1
+    assert rows("select count(*) from raw.report_files where source_file = ?", [SEED_FILES[1]]) == [(0,)]
+    if os.geteuid() != 0:  # root reads any file, so the unreadable case only exists for other users
+        assert meta["files_unreadable"].value == 1
+        (error,) = rows("select read_error from raw.report_files where source_file = 'locked.txt'")[0]
+        assert "locked.txt" in error
+
+
+def test_sensor_requests_a_run_only_when_the_folder_changes(tmp_path):
+    import dagster as dg
+
+    from dagster_project.defs.automation import build_raw_folder_sensor
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS_DIR, raw)
+    sensor = build_raw_folder_sensor(raw)
+
+    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
+    assert len(first.run_requests) == 1
+    cursor = first.cursor
+    assert sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor)).run_requests == []
+
+    (raw / "new_report.txt").write_text("某某局2021年政府信息公开工作年度报告", encoding="utf-8")
+    added = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor))
+    assert len(added.run_requests) == 1 and added.cursor != cursor
+
+    target = raw / SEED_FILES[0]
+    target.write_bytes(target.read_bytes() + b"\n")
+    changed = sensor.evaluate_tick(dg.build_sensor_context(cursor=added.cursor))
+    assert len(changed.run_requests) == 1
+
+    missing = build_raw_folder_sensor(tmp_path / "nope").evaluate_tick(dg.build_sensor_context(cursor=None))
+    assert missing.run_requests == [] and "does not exist" in missing.skip_message
+
+
+def test_definitions_load_with_job_schedule_sensor_and_dbt_lineage():
+    import dagster as dg
+
+    from dagster_project.definitions import build_definitions
+
+    defs = build_definitions()
+    dg.Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def("build_warehouse")
+    assert defs.resolve_schedule_def("daily_build").cron_schedule == "0 3 * * *"
+    assert defs.resolve_sensor_def("raw_folder_sensor").job_name == "build_warehouse"
+    graph = defs.resolve_asset_graph()
+    # Every dbt model hangs (transitively) under the ingest step, and the job selects every asset.
+    assert ancestors(graph, dg.AssetKey(["marts", "dim_report"])) >= {
+        dg.AssetKey(["raw", "reports"]), dg.AssetKey(["raw", "report_files"])}
+    assert set(job.asset_layer.executable_asset_keys) == set(graph.materializable_asset_keys)
+
+
+def ancestors(graph, key) -> set:
+    seen, todo = set(), [key]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys:
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def test_cli_missing_raw_folder_is_one_line_exit_2(tmp_path):
+    result = run_cli(["build", "--raw", str(tmp_path / "missing"), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ogi: raw folder not found: {tmp_path / 'missing'}"
+
+
+def test_cli_unwritable_warehouse_is_one_line_exit_2(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    result = run_cli(["build", "--raw", str(SEEDS_DIR), "--warehouse", str(blocker / "w.duckdb")])
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(blocker) in result.stderr
