@@ -46,8 +46,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="ogi_dbt_models")
     def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        # `build` runs models and their tests in DAG order; tests surface as asset checks.
-        yield from dbt.cli(["build"], context=context).stream()
+        # `build` runs models and their tests in DAG order; tests surface as asset checks. Dagster runs
+        # this op in several subsets (dbt models sit both upstream and downstream of Python assets), so
+        # a test runs with the subset holding all its models (or their ancestors): buildable indirect
+        # selection. Relationship tests across subsets need the parent declared (see fct_report_metric).
+        yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
 
     return ogi_dbt_models
 

@@ -45,14 +45,19 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without BOM shows as a NUL in every other byte for ASCII/CJK-mixed text."""
-    sample = data[:4000]
-    if len(sample) < 4 or sample.count(0) < len(sample) // 8:
+    """UTF-16 without BOM: NUL bytes sit on one parity (ASCII, and the line breaks every report has).
+
+    CJK-heavy text has few NULs, so newlines ('\n\0' in LE, '\0\n' in BE) are counted as well."""
+    if len(data) % 2 or 0 not in data:
         return None
+    sample = data[:20000]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > even * 3:
+    lo, hi = sample[0::2], sample[1::2]
+    le = odd + 4 * sum(1 for a, b in zip(lo, hi) if a == 10 and b == 0)
+    be = even + 4 * sum(1 for a, b in zip(lo, hi) if a == 0 and b == 10)
+    if le > be * 3:
         codec = "utf-16-le"
-    elif even > odd * 3:
+    elif be > le * 3:
         codec = "utf-16-be"
     else:
         return None

@@ -1,11 +1,19 @@
--- One row per raw report (distinct content).
+-- One row per raw report (distinct bytes): the relation every fact joins to.
 select
-    r.report_id,
-    f.source_file,
-    f.source_files,
-    r.byte_size,
-    r.encoding,
-    r.decode_status,
-    r.ingested_at
-from {{ ref('stg_raw__reports') }} as r
-join {{ ref('int_report_files_grouped') }} as f using (report_id)
+    report_id,
+    source_file,
+    source_files,
+    agency_id,
+    agency_name as agency_name_as_written,
+    report_year,
+    template_version,
+    published_on,
+    parse_status,
+    parse_messages,
+    message_count,
+    ingested_at,
+    parsed_at,
+    byte_size,
+    encoding,
+    decode_status
+from {{ ref('int_reports') }}

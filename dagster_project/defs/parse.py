@@ -1,0 +1,55 @@
+"""Parse assets: raw.reports → parsed.* through the pure-Python parser (logic in parsed_store.py)."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.ingest import RAW_REPORT_FILES, RAW_REPORTS
+from dagster_project.parsed_store import PARSER_VERSION, parse_pending, write_metric_catalogue
+from dagster_project.progress import PROGRESS_PREFIX
+
+PARSED_TABLES = {
+    "reports": "One row per raw report: agency, year, template version, region, parse_status.",
+    "cells": "Every extracted value (tables 二/三/四 and prose) under its metric code, with raw_text and source_line.",
+    "sections": "The report's sections with title, body and line range.",
+    "messages": "What the parser could not find, and where (why a report is partial or failed).",
+}
+
+
+@dg.multi_asset(
+    name="parsed_reports",
+    group_name="parse",
+    specs=[dg.AssetSpec(dg.AssetKey(["parsed", t]), description=d, kinds={"duckdb", "python"},
+                        deps=[RAW_REPORTS, RAW_REPORT_FILES])
+           for t, d in PARSED_TABLES.items()],
+)
+def parsed_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Parse new and changed reports (and all of them when the parser changed)."""
+
+    def progress(done: int, total: int) -> None:
+        context.log.info(f"{PROGRESS_PREFIX}parsed {done}/{total} reports")
+
+    with duckdb.get_connection() as con:
+        summary = parse_pending(con, progress=progress)
+    meta = {
+        "parser_version": PARSER_VERSION,
+        "reports_parsed_this_run": summary.reports_parsed,
+        "reports_removed_this_run": summary.reports_removed,
+        "reports_total": summary.reports_total,
+        "cells_total": summary.cells_total,
+        **{f"reports_{status}": n for status, n in (summary.status_counts or {}).items()},
+    }
+    for table in PARSED_TABLES:
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["parsed", table]), metadata=meta if table == "reports" else None)
+
+
+@dg.asset(
+    key=dg.AssetKey(["parsed", "metric_catalogue"]),
+    group_name="parse",
+    kinds={"duckdb", "python"},
+    description="Every metric code of parsing/templates.py with label, unit, value type and template "
+    "versions: the single source dim_metric is built from.",
+)
+def metric_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        n = write_metric_catalogue(con)
+    return dg.MaterializeResult(metadata={"metrics": n})

@@ -1,0 +1,179 @@
+"""One raw report in, one ParsedReport out: the parser's only entry points.
+
+Why a catch-all: the pipeline parses tens of thousands of files written by thousands of agencies;
+one odd file must become a `failed` row with a message naming the problem, never a crashed run.
+Every step below runs inside `parse_text`'s guard, and `parse_bytes` guards decoding too.
+
+parse_status says how far the report can be trusted:
+- ok: everything its template requires was read (v2019/v2021: every table cell, agency, year;
+  pre2019: agency, year, sections);
+- partial: something is missing; a message says what and where;
+- failed: nothing useful (empty, undecodable, not a report).
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from decimal import Decimal
+
+from . import html as html_module
+from . import tables, templates, text as text_module
+from .metadata import extract_metadata
+from .model import Cell, Message, Metadata, ParsedReport, Section
+from .prose import extract_prose_metrics
+from .regions import apply_region, resolve_region
+from .sections import extract_sections
+
+TABLE_VERSIONS = ("v2019", "v2021")
+TABLE_SECTIONS = {"t2": "s2_proactive", "t3": "s3_requests", "t4": "s4_review_litigation"}
+TABLE_NAMES = {"t2": "table 二", "t3": "table 三", "t4": "table 四"}
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+MAX_LISTED_MISSING = 8
+
+# prose metric ↔ the table cells it restates (templates.md §8 text ↔ table checks). A mismatch is
+# reported, both values are kept (D20): deciding which one is right is the analyst's call.
+PROSE_TABLE_PAIRS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("prose.requests_received", ("t3.new_received.total",)),
+    ("prose.requests_carried_over", ("t3.carried_over.total",)),
+    ("prose.requests_processed", ("t3.total_processed.total",)),
+    ("prose.requests_carried_forward", ("t3.carried_forward.total",)),
+    ("prose.review_cases", ("t4.review_total",)),
+    ("prose.litigation_cases", ("t4.lit_direct_total", "t4.lit_after_review_total")),
+)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def parse_bytes(data: bytes, source_name: str = "") -> ParsedReport:
+    """Decode (text.decode_bytes), then parse_text; a file named *.html is parsed as HTML even
+    when its head does not look like it."""
+    try:
+        if not data:
+            return failed_report("empty_input", "the file is empty")
+        decoded, _encoding = text_module.decode_bytes(data)
+        return parse_text(decoded, source_name, force_html=source_name.lower().endswith(HTML_SUFFIXES))
+    except text_module.DecodeError as exc:
+        return failed_report("decode_failed", _describe(exc, source_name))
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raise"
+        return failed_report("parser_exception", _describe(exc, source_name))
+
+
+def parse_text(text: str, source_name: str = "", force_html: bool = False) -> ParsedReport:
+    """Parse decoded report text (plain or HTML). Never raises: an internal error yields a
+    `failed` report whose message names the exception and where it happened."""
+    try:
+        return _parse(text, source_name, force_html)
+    except Exception as exc:  # noqa: BLE001
+        return failed_report("parser_exception", _describe(exc, source_name))
+
+
+def failed_report(code: str, text: str, metadata: Metadata | None = None) -> ParsedReport:
+    return ParsedReport(metadata or Metadata(), [], [], [Message("error", code, text)], "failed")
+
+
+def _describe(exc: BaseException, source_name: str) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    location = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+    prefix = f"{source_name}: " if source_name else ""
+    return f"{prefix}{type(exc).__name__}: {exc}{location}"
+
+
+def _parse(text: str, source_name: str, force_html: bool) -> ParsedReport:
+    if not isinstance(text, str) or not text.strip():
+        return failed_report("empty_input", "the text is empty")
+    if not _CJK.search(text[:200_000]):
+        return failed_report("not_a_report", "the text contains no Chinese characters")
+    if force_html or text_module.looks_like_html(text):
+        # HTML: tables come from the cell grid, everything else from the text between the tables
+        table_result, lines = html_module.extract_tables_html(text)
+    else:
+        lines = text_module.to_lines(text)
+        table_result = tables.extract_tables(lines)
+    messages: list[Message] = []
+
+    metadata, metadata_messages = extract_metadata(lines)
+    messages += metadata_messages
+    region, region_messages = resolve_region(metadata.agency_name, lines)
+    apply_region(metadata, region)
+    if region.decided_by:
+        metadata.evidence["region"] = metadata.evidence.get("agency_name", 0)
+    messages += region_messages
+
+    sections, section_messages = extract_sections(lines)
+    messages += section_messages
+
+    table_cells = list(table_result.cells)
+    messages += list(table_result.messages)
+    metadata.template_version = tables.detect_template_version(lines, metadata.report_year, table_result)
+
+    prose_cells, prose_messages = extract_prose_metrics(lines)
+    messages += prose_messages
+    messages += _prose_table_mismatches(prose_cells, table_cells)
+
+    status, status_messages = _status(metadata, sections, table_result)
+    messages += status_messages
+    return ParsedReport(metadata, table_cells + prose_cells, sections, messages, status)
+
+
+def _status(metadata: Metadata, sections: list[Section], table_result: tables.TableResult) -> tuple[str, list[Message]]:
+    """ok / partial / failed, with a message for everything that is missing.
+
+    A hybrid report (v2021 table 二 with the 2019 single （六）其他处理 row, seen in real reports)
+    is held to what each of its tables' own version requires; tables.py flags the hybrid itself.
+    """
+    table_cells = table_result.cells
+    if metadata.agency_name is None and metadata.report_year is None and not sections and not table_cells:
+        return "failed", [Message("error", "not_a_report", "no agency, no year, no section and no table: not a readable report")]
+    missing: list[Message] = []
+    if metadata.agency_name is None:
+        missing.append(Message("warning", "agency_missing", "agency name not found"))
+    if metadata.report_year is None:
+        missing.append(Message("warning", "year_missing", "report year not found"))
+    version = metadata.template_version
+    if version in TABLE_VERSIONS:
+        missing += _missing_cells({code: version for code in TABLE_SECTIONS}, table_cells, sections)
+    elif version == "hybrid" and table_result.t2_version in TABLE_VERSIONS and table_result.t3_version in TABLE_VERSIONS:
+        table_versions = {"t2": table_result.t2_version, "t3": table_result.t3_version, "t4": table_result.t2_version}
+        missing += _missing_cells(table_versions, table_cells, sections)
+    elif version == "pre2019":
+        if not sections:
+            missing.append(Message("warning", "sections_missing", "pre-2019 report without recognisable sections"))
+    else:
+        missing.append(Message("warning", "template_unrecognised", f"template version '{version}': no template's table set could be confirmed"))
+    return ("partial" if missing else "ok"), missing
+
+
+def _missing_cells(table_versions: dict[str, str], table_cells: list[Cell], sections: list[Section]) -> list[Message]:
+    """One message per table that lacks cells its version requires, naming the section and lines."""
+    found = {cell.metric_code for cell in table_cells}
+    messages: list[Message] = []
+    for table_code, version in table_versions.items():
+        section_code = TABLE_SECTIONS[table_code]
+        expected = templates.expected_codes(table_code, version)
+        lacking = [code for code in expected if code not in found]
+        if not lacking:
+            continue
+        section = next((s for s in sections if s.section_code == section_code), None)
+        where = f"section {section.title} (lines {section.line_start}–{section.line_end})" if section else "no such section found"
+        listed = ", ".join(lacking[:MAX_LISTED_MISSING]) + (" …" if len(lacking) > MAX_LISTED_MISSING else "")
+        messages.append(
+            Message("warning", f"{table_code}_cells_missing", f"{TABLE_NAMES[table_code]} lacks {len(lacking)} of {len(expected)} {version} cells ({where}): {listed}", section.line_start if section else None)
+        )
+    return messages
+
+
+def _prose_table_mismatches(prose_cells: list[Cell], table_cells: list[Cell]) -> list[Message]:
+    table_values = {c.metric_code: c.value for c in table_cells if c.value_state == "number"}
+    prose_by_code = {c.metric_code: c for c in prose_cells}
+    messages = []
+    for prose_code, table_codes in PROSE_TABLE_PAIRS:
+        prose_cell = prose_by_code.get(prose_code)
+        if prose_cell is None or prose_cell.approximate or any(code not in table_values for code in table_codes):
+            continue
+        table_value = sum((table_values[code] for code in table_codes), Decimal(0))
+        if table_value != prose_cell.value:
+            messages.append(
+                Message("warning", "prose_table_mismatch", f"{prose_code} = {prose_cell.value} in prose but {' + '.join(table_codes)} = {table_value} in the table; both kept", prose_cell.source_line)
+            )
+    return messages

@@ -1,0 +1,8 @@
+select
+    report_id,
+    ordinal,
+    level,
+    code,
+    text,
+    line
+from {{ source('parsed', 'messages') }}

@@ -1,0 +1,18 @@
+-- One row per parsed report: what the report says about itself.
+select
+    report_id,
+    nullif(trim(agency_name), '') as agency_name,
+    agency_key,
+    agency_id,
+    agency_type,
+    report_year,
+    published_on,
+    template_version,
+    province,
+    city,
+    district,
+    adcode,
+    parse_status,
+    parser_version,
+    parsed_at
+from {{ source('parsed', 'reports') }}
