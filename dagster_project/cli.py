@@ -40,9 +40,10 @@ def _check_paths(s: settings_mod.Settings) -> None:
     if not os.access(target, os.W_OK):
         raise UserError(f"warehouse path is not writable: {s.warehouse}")
     try:
-        s.export_dir.mkdir(parents=True, exist_ok=True)
+        # Only the parent: the export folder itself is a symlink the exports step swaps atomically.
+        s.export_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"cannot create export folder {s.export_dir}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot create export folder {s.export_dir.parent}: {exc.strerror or exc}") from None
     _check_not_locked(s.warehouse)
 
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for flag, var in ((args.raw, settings_mod.ENV_RAW_DIR), (args.warehouse, settings_mod.ENV_WAREHOUSE), (args.exports, settings_mod.ENV_EXPORT_DIR)):
         if flag:
-            os.environ[var] = str(Path(flag).expanduser().resolve())
+            os.environ[var] = os.path.abspath(Path(flag).expanduser())
     s = settings_mod.load_settings()
     try:
         _check_paths(s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs import automation, dbt, ingest, parse
+from dagster_project.defs import automation, dbt, exports, ingest, parse
 from dagster_project.defs.resources import build_resources
 from dagster_project.progress import ogi_progress_logger
 from dagster_project.settings import export_to_environment, load_settings
@@ -15,8 +15,16 @@ def build_definitions() -> dg.Definitions:
     settings = load_settings()
     export_to_environment(settings)  # dbt reads OGI_WAREHOUSE from the environment
     project = dbt.dbt_project()
+    dbt_models = dbt.build_dbt_assets(project)
+    marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
     return dg.Definitions(
-        assets=[ingest.raw_reports, parse.parsed_reports, parse.metric_catalogue, dbt.build_dbt_assets(project)],
+        assets=[
+            ingest.raw_reports,
+            parse.parsed_reports,
+            parse.metric_catalogue,
+            dbt_models,
+            exports.build_exports_asset(marts),
+        ],
         jobs=[automation.build_warehouse_job],
         schedules=[automation.daily_build],
         sensors=[automation.build_raw_folder_sensor(settings.raw_dir)],

@@ -29,7 +29,9 @@ DEFAULTS = {
 
 def _path(var: str) -> Path:
     value = os.environ.get(var)
-    return Path(value).expanduser().resolve() if value else DEFAULTS[var]
+    # abspath, not resolve(): OGI_EXPORT_DIR is a symlink that the exports step repoints, and
+    # resolving it would pin one old export version.
+    return Path(os.path.abspath(Path(value).expanduser())) if value else DEFAULTS[var]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class Settings:
     raw_dir: Path
     warehouse: Path
     export_dir: Path
+
+    @property
+    def snapshot(self) -> Path:
+        """A copy of the marts for BI tools that want a DuckDB file (replaced atomically)."""
+        return self.warehouse.with_name(self.warehouse.stem + "_snapshot.duckdb")
 
     @property
     def data_docs_dir(self) -> Path:

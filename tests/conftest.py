@@ -71,12 +71,15 @@ def run_job(defs, instance=None):
 
 
 def table_snapshot(warehouse: Path) -> dict:
-    """Row counts and ingested_at stamps of the raw tables, to prove a re-run wrote nothing."""
+    """Raw rows with their ingested_at stamps and fact rows with their parsed_at stamps, to prove a
+    re-run wrote nothing."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {
             "files": con.execute("select source_file, report_id, ingested_at from raw.report_files order by 1").fetchall(),
             "reports": con.execute("select report_id, ingested_at from raw.reports order by 1").fetchall(),
+            "facts": con.execute(
+                "select report_id, metric_code, parsed_at from marts.fct_report_metric order by 1, 2").fetchall(),
         }
     finally:
         con.close()

@@ -17,6 +17,7 @@ class WarehousePaths(dg.ConfigurableResource):
 
     raw_dir: str
     export_dir: str
+    snapshot: str
     data_docs_dir: str
 
 
@@ -26,6 +27,7 @@ def build_resources(settings: Settings) -> dict:
         "paths": WarehousePaths(
             raw_dir=str(settings.raw_dir),
             export_dir=str(settings.export_dir),
+            snapshot=str(settings.snapshot),
             data_docs_dir=str(settings.data_docs_dir),
         ),
     }

@@ -41,8 +41,8 @@ _CUMULATIVE_CONTEXT = re.compile(
 
 @dataclass(frozen=True)
 class ProsePattern:
-    """A phrase that states one or more metrics; `groups` maps metric names to regex groups
-    (None = the phrase itself says zero)."""
+    """A phrase that states one or more metrics; `metrics` pairs each metric name with the regex
+    group holding its number (None = the phrase itself says zero)."""
 
     regex: re.Pattern[str]
     metrics: tuple[tuple[str, int | None], ...]

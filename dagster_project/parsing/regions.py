@@ -71,6 +71,7 @@ class Region:
     adcode: str | None = None
     decided_by: str | None = None  # agency_name | text_city | text_province | phone_area_code | postcode | website
     candidates: list[str] = field(default_factory=list)  # adcodes still possible when undecided
+    evidence_text: str | None = None  # the text clue that decided (a place name, phone, postcode, host)
 
 
 @dataclass(frozen=True)
@@ -159,10 +160,12 @@ def resolve_region(agency_name: str | None, lines: list[Line]) -> tuple[Region, 
         return region_of(next(iter(candidates)), "agency_name"), messages
 
     text = "\n".join(line.text for line in lines)
-    for clue, prefixes in _clues(text, candidates):
-        narrowed = {code for code in candidates if any(code.startswith(p) for p in prefixes)}
+    for clue, found in _clues(text, candidates):
+        narrowed = {code for code in candidates if any(code.startswith(p) for p in found)}
         if len(narrowed) == 1:
-            return region_of(next(iter(narrowed)), clue), messages
+            region = region_of(next(iter(narrowed)), clue)
+            region.evidence_text = next(t for p, t in found.items() if region.adcode.startswith(p))
+            return region, messages
         if narrowed:
             candidates = narrowed
     undecided = sorted(candidates)
@@ -192,22 +195,25 @@ def _narrow_by_parents(codes: set[str], by_level: dict[str, set[str]], level: st
 
 
 def _clues(text: str, candidates: set[str]):
-    """(clue name, adcode prefixes it points to), strongest clue first."""
+    """(clue name, {adcode prefix: the text that points to it}), strongest clue first."""
     index = _index()
     for clue, width in (("text_city", 4), ("text_province", 2)):
-        prefixes = set()
+        found: dict[str, str] = {}
         for code in candidates:
-            parent = code[:width] + "0" * (6 - width)
-            name = index.name_of.get(parent)
-            if name and name not in PLACEHOLDER_NAMES and (name in text or short_name(name) in text):
-                prefixes.add(code[:width])
-        yield clue, prefixes
-    yield "phone_area_code", {AREA_CODE_CITY[c] for c in _PHONE.findall(text) if c in AREA_CODE_CITY}
-    postcodes = set()
-    for code in _POSTCODE.findall(text):
+            name = index.name_of.get(code[:width] + "0" * (6 - width))
+            if name and name not in PLACEHOLDER_NAMES:
+                for form in (name, short_name(name)):
+                    if form in text:
+                        found[code[:width]] = form
+                        break
+        yield clue, found
+    yield "phone_area_code", {AREA_CODE_CITY[m.group(1)]: m.group(0) for m in _PHONE.finditer(text) if m.group(1) in AREA_CODE_CITY}
+    postcodes: dict[str, str] = {}
+    for match in _POSTCODE.finditer(text):
+        code = match.group(1)
         prefix = POSTCODE_PREFIX.get(code[:3]) or POSTCODE_PREFIX.get(code[:2])
         if prefix:
-            postcodes.add(prefix)
+            postcodes.setdefault(prefix, code)
     yield "postcode", postcodes
     hosts = " ".join(_HOST.findall(text)).lower()
-    yield "website", {prefix for fragment, prefix in DOMAIN_FRAGMENT.items() if fragment in hosts}
+    yield "website", {prefix: fragment for fragment, prefix in DOMAIN_FRAGMENT.items() if fragment in hosts}

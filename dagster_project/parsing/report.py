@@ -96,8 +96,9 @@ def _parse(text: str, source_name: str, force_html: bool) -> ParsedReport:
     messages += metadata_messages
     region, region_messages = resolve_region(metadata.agency_name, lines)
     apply_region(metadata, region)
-    if region.decided_by:
-        metadata.evidence["region"] = metadata.evidence.get("agency_name", 0)
+    region_line = _region_evidence_line(region, metadata, lines)
+    if region_line is not None:
+        metadata.evidence["region"] = region_line
     messages += region_messages
 
     sections, section_messages = extract_sections(lines)
@@ -114,6 +115,15 @@ def _parse(text: str, source_name: str, force_html: bool) -> ParsedReport:
     status, status_messages = _status(metadata, sections, table_result)
     messages += status_messages
     return ParsedReport(metadata, table_cells + prose_cells, sections, messages, status)
+
+
+def _region_evidence_line(region, metadata: Metadata, lines) -> int | None:
+    """The agency's line when its name decided the region, else the first line holding the clue."""
+    if region.decided_by == "agency_name":
+        return metadata.evidence.get("agency_name")
+    if region.evidence_text:
+        return next((line.no for line in lines if region.evidence_text in line.text), None)
+    return None
 
 
 def _status(metadata: Metadata, sections: list[Section], table_result: tables.TableResult) -> tuple[str, list[Message]]:
