@@ -40,6 +40,7 @@ def _parser_version() -> str:
 PARSER_VERSION = _parser_version()
 ENV_PARSE_WORKERS = "OGI_PARSE_WORKERS"
 MIN_REPORTS_PER_WORKER = 400  # below this, starting processes costs more than it saves
+CHUNK_SIZE = 100  # reports per worker task: big enough to amortise pickling, small enough to balance
 
 # DECIMAL(38, 6): exact for every count and for 万元 amounts published with up to 4 decimals.
 DECIMAL = pa.decimal128(38, 6)
@@ -172,7 +173,8 @@ def write_metric_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     return len(rows)
 
 
-def _to_rows(report_id: str, parsed: ParsedReport, now: dt.datetime) -> dict[str, list[dict]]:
+def _append(columns: dict[str, dict[str, list]], report_id: str, parsed: ParsedReport, now: dt.datetime) -> None:
+    """Append one parsed report to column lists (one dict of lists per table)."""
     md = parsed.metadata
     published = None
     if md.published_on:
@@ -180,28 +182,27 @@ def _to_rows(report_id: str, parsed: ParsedReport, now: dt.datetime) -> dict[str
             published = dt.date.fromisoformat(md.published_on)
         except ValueError:
             published = None
-    return {
-        "reports": [dict(
-            report_id=report_id, parser_version=PARSER_VERSION, agency_name=md.agency_name,
-            agency_key=agencies.agency_key(md), agency_id=agencies.agency_id(md),
-            agency_type=md.agency_type, report_year=md.report_year, published_on=published,
-            template_version=md.template_version, province=md.province, city=md.city,
-            district=md.district, adcode=md.adcode, parse_status=parsed.parse_status,
-            evidence=json.dumps(md.evidence, ensure_ascii=False, sort_keys=True), parsed_at=now,
-        )],
-        "cells": [dict(
-            report_id=report_id, metric_code=c.metric_code, value=_dec(c.value), value_state=c.value_state,
-            raw_text=c.raw_text, unit=c.unit, value_yuan=_dec(c.value_yuan), source_line=c.source_line,
-            label_raw=c.label_raw, approximate=bool(c.approximate),
-        ) for c in parsed.cells],
-        "sections": [dict(
-            report_id=report_id, ordinal=i, section_code=s.section_code, title=s.title, body=s.body,
-            line_start=s.line_start, line_end=s.line_end,
-        ) for i, s in enumerate(parsed.sections, 1)],
-        "messages": [dict(
-            report_id=report_id, ordinal=i, level=m.level, code=m.code, text=m.text, line=m.line,
-        ) for i, m in enumerate(parsed.messages, 1)],
-    }
+    _add(columns["reports"], report_id=report_id, parser_version=PARSER_VERSION, agency_name=md.agency_name,
+         agency_key=agencies.agency_key(md), agency_id=agencies.agency_id(md), agency_type=md.agency_type,
+         report_year=md.report_year, published_on=published, template_version=md.template_version,
+         province=md.province, city=md.city, district=md.district, adcode=md.adcode,
+         parse_status=parsed.parse_status, evidence=json.dumps(md.evidence, ensure_ascii=False, sort_keys=True),
+         parsed_at=now)
+    cells = columns["cells"]
+    for c in parsed.cells:
+        _add(cells, report_id=report_id, metric_code=c.metric_code, value=_dec(c.value), value_state=c.value_state,
+             raw_text=c.raw_text, unit=c.unit, value_yuan=_dec(c.value_yuan), source_line=c.source_line,
+             label_raw=c.label_raw, approximate=bool(c.approximate))
+    for i, sec in enumerate(parsed.sections, 1):
+        _add(columns["sections"], report_id=report_id, ordinal=i, section_code=sec.section_code, title=sec.title,
+             body=sec.body, line_start=sec.line_start, line_end=sec.line_end)
+    for i, m in enumerate(parsed.messages, 1):
+        _add(columns["messages"], report_id=report_id, ordinal=i, level=m.level, code=m.code, text=m.text, line=m.line)
+
+
+def _add(table_columns: dict[str, list], **values) -> None:
+    for name, value in values.items():
+        table_columns[name].append(value)
 
 
 def _dec(value: Decimal | None) -> Decimal | None:
@@ -210,16 +211,22 @@ def _dec(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.000001"))
 
 
-def parse_one(item: tuple[str, str | None, str | None, str]) -> tuple[str, dict[str, list[dict]]]:
-    """Worker entry point (top level so that worker processes can import it)."""
-    report_id, text, decode_error, source_file = item
-    now = dt.datetime.now(dt.timezone.utc)
-    if text is None:
-        parsed = report_parser.failed_report(
-            "undecodable", f"{source_file}: the bytes could not be decoded as text ({decode_error})")
-    else:
-        parsed = report_parser.parse_text(text, source_file)
-    return report_id, _to_rows(report_id, parsed, now)
+def parse_chunk(items: list[tuple[str, str | None, str | None, str]]) -> dict[str, pa.Table]:
+    """Parse a chunk of reports into one Arrow table per parsed table.
+
+    Top level so that worker processes can import it; it returns Arrow tables (cheap to pickle,
+    no per-row Python objects to rebuild in the parent), so the parent only concatenates and writes.
+    """
+    columns = {t: {f.name: [] for f in SCHEMAS[t]} for t in TABLES}
+    for report_id, text, decode_error, source_file in items:
+        now = dt.datetime.now(dt.timezone.utc)
+        if text is None:
+            parsed = report_parser.failed_report(
+                "undecodable", f"{source_file}: the bytes could not be decoded as text ({decode_error})")
+        else:
+            parsed = report_parser.parse_text(text, source_file)
+        _append(columns, report_id, parsed, now)
+    return {t: pa.Table.from_pydict(columns[t], schema=SCHEMAS[t]) for t in TABLES}
 
 
 def _workers(n_reports: int) -> int:
@@ -228,13 +235,13 @@ def _workers(n_reports: int) -> int:
     return max(1, min(cores, n_reports // MIN_REPORTS_PER_WORKER))
 
 
-def _parse_stream(items: list[tuple], workers: int) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+def _parse_stream(chunks: list[list[tuple]], workers: int) -> Iterator[dict[str, pa.Table]]:
     if workers <= 1:
-        yield from map(parse_one, items)
+        yield from map(parse_chunk, chunks)
         return
     # spawn, not fork: the parent holds Dagster's threads and a DuckDB connection.
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(parse_one, items, chunksize=50)
+        yield from pool.imap(parse_chunk, chunks)
 
 
 def parse_pending(
@@ -264,15 +271,16 @@ def parse_pending(
             "select r.report_id, r.text, r.decode_error, "
             "  (select min(f.source_file) from raw.report_files f where f.report_id = r.report_id) "
             "from raw.reports r where r.report_id in (select unnest(?)) order by r.report_id", [ids]).fetchall()
-        buffers: dict[str, list[dict]] = {t: [] for t in TABLES}
-        for _, rows in _parse_stream(items, workers):
-            for table, table_rows in rows.items():
-                buffers[table].extend(table_rows)
+        chunks = [items[i : i + CHUNK_SIZE] for i in range(0, len(items), CHUNK_SIZE)]
+        buffers: dict[str, list[pa.Table]] = {t: [] for t in TABLES}
+        for tables in _parse_stream(chunks, workers):
+            for table, arrow in tables.items():
+                buffers[table].append(arrow)
         con.execute("begin transaction")
         try:
             _delete(con, ids, transaction=False)
             for table in TABLES:
-                arrow = pa.Table.from_pylist(buffers[table], schema=SCHEMAS[table])
+                arrow = pa.concat_tables(buffers[table]) if buffers[table] else SCHEMAS[table].empty_table()
                 con.register("_parsed_batch", arrow)
                 con.execute(f"insert into parsed.{table} by name select * from _parsed_batch")  # noqa: S608 - table from TABLES
                 con.unregister("_parsed_batch")
