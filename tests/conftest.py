@@ -21,6 +21,8 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "raw"
 SEED_FILES = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
+REALWORLD_RAW = PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"
+REALWORLD_FILES = sorted(p.name for p in REALWORLD_RAW.glob("*.txt"))
 # Invalid as UTF-8, UTF-16 and GB18030 alike (0x80 and 0xFF are never valid GB18030 lead bytes).
 NOT_TEXT = bytes([0x80, 0xFF, 0x81, 0x00, 0xFF, 0xFE, 0x80]) * 50
 ENV_VARS = ("OGI_RAW_DIR", "OGI_WAREHOUSE", "OGI_EXPORT_DIR")
@@ -88,13 +90,16 @@ def table_snapshot(warehouse: Path) -> dict:
 @pytest.fixture(scope="session")
 def seed_corpus(tmp_path_factory) -> Path:
     """The five seeds, plus seed 004's bytes again under a second name in a subfolder, plus one file
-    that is not text at all (it must be kept and reported, not crash the run or vanish)."""
+    that is not text at all (it must be kept and reported, not crash the run or vanish), plus the
+    three real reports as pdftotext gives them (hongze 2023 and 2024 are one agency in two years,
+    and hongze 2023 breaks T4-1/T4-3 in the published original)."""
     raw = tmp_path_factory.mktemp("corpus") / "raw"
     shutil.copytree(SEEDS_DIR, raw)
     (raw / "copies").mkdir()
     shutil.copy(raw / SEED_FILES[4], raw / "copies" / "same_bytes_as_004.txt")
     (raw / "broken").mkdir()
     (raw / "broken" / "not_text.bin").write_bytes(NOT_TEXT)
+    shutil.copytree(REALWORLD_RAW, raw / "realworld")
     return raw
 
 

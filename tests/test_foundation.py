@@ -37,7 +37,7 @@ def expected_files(corpus: Path) -> list[tuple[str, str, int]]:
 def test_every_file_is_ingested_with_path_hash_and_size(warehouse):
     rows = warehouse.rows("select source_file, report_id, byte_size, read_error from raw.report_files order by 1")
     assert [(r[0], r[1], r[2]) for r in rows] == expected_files(warehouse.raw_dir)
-    assert len(rows) == 7
+    assert len(rows) == 10
     assert all(r[3] is None for r in rows)
 
 
@@ -56,7 +56,7 @@ def test_same_bytes_under_two_names_are_one_report_with_both_names(warehouse):
     report_id = sha((SEEDS_DIR / SEED_FILES[4]).read_bytes())
     names = warehouse.rows("select source_file from raw.report_files where report_id = ? order by 1", [report_id])
     assert [n[0] for n in names] == [SEED_FILES[4], "copies/same_bytes_as_004.txt"]
-    assert warehouse.rows("select count(*) from raw.reports")[0][0] == 6  # 5 seeds + the non-text file
+    assert warehouse.rows("select count(*) from raw.reports")[0][0] == 9  # 5 seeds + non-text + 3 real
     dim = warehouse.rows("select source_file, source_files from marts.dim_report where report_id = ?", [report_id])
     assert dim == [(SEED_FILES[4], [SEED_FILES[4], "copies/same_bytes_as_004.txt"])]
 
@@ -86,7 +86,7 @@ def test_rerun_on_unchanged_corpus_writes_nothing(warehouse):
     assert ingest["files_new"].value == 0
     assert ingest["files_changed"].value == 0
     assert ingest["reports_added"].value == 0
-    assert ingest["files_unchanged"].value == 7
+    assert ingest["files_unchanged"].value == 10
 
 
 def test_cli_prints_progress_and_summary(warehouse):
@@ -94,8 +94,8 @@ def test_cli_prints_progress_and_summary(warehouse):
     assert "▶ raw_reports" in err and "✓ raw_reports" in err
     assert "summary" in err
     lines = dict(m.groups() for m in (re.match(r"\s+(\S.*?)\s{2,}(\S+)$", line) for line in err.splitlines()) if m)
-    assert lines.get("files found") == "7"
-    assert lines.get("reports (distinct contents)") == "6"
+    assert lines.get("files found") == "10"
+    assert lines.get("reports (distinct contents)") == "9"
     assert lines.get("reports undecodable") == "1"
 
 

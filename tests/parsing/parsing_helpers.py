@@ -11,7 +11,7 @@ from dagster_project.parsing.text import decode_bytes, to_lines
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "raw"
 GOLDEN = ROOT / "tests" / "golden"
-REALWORLD = Path("/work/shared/realworld")
+REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld"
 TABLE_SEEDS = ["000_a401547b58a11ed1", "002_87d81dba6e927c9d", "003_8fda2105dcda898c", "004_70d6925fef033874"]
 
 

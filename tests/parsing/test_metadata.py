@@ -11,7 +11,7 @@ from dagster_project.parsing.model import Line
 from dagster_project.parsing.text import to_lines
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
-REALWORLD = Path("/work/shared/realworld/raw")
+REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
 
 
 def lines_of(text: str) -> list[Line]:

@@ -11,7 +11,7 @@ import pytest
 from dagster_project.parsing.report import parse_bytes, parse_text
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
-REALWORLD = Path("/work/shared/realworld/raw")
+REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
 
 
 def seed_path(prefix: str) -> Path:
