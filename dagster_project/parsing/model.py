@@ -1,7 +1,7 @@
 """What a parsed report is: plain dataclasses shared by every parsing module.
 
 The parser returns one `ParsedReport` per raw report. The Dagster assets turn lists of them into
-Arrow tables (see `to_arrow.py`), so every field here becomes a warehouse column. Keeping the
+Arrow tables (see `dagster_project/parsed_store.py`), so every field here becomes a warehouse column. Keeping the
 model free of Dagster and DuckDB lets analysts and tests call the parser on a string alone.
 """
 

@@ -1,0 +1,106 @@
+"""The `checks` schema: results of the last pass over the corpus, and the catalogue of checks.
+
+Replace-all in one transaction (the checks are one pass over the whole corpus, ≈ 10 s per 100,000
+reports, so incremental bookkeeping would cost more than it saves). Rows carry no timestamp and are
+written in a fixed order, so a re-run on an unchanged corpus writes identical rows.
+
+Status (spec §7.4): not evaluable (a required cell absent / not a number, or no number at all) →
+`incomplete`; GX found the diff out of tolerance → `fail`, or `incomplete` when blank cells (read as
+0) were involved (`total_omitted` when the blank cells are the 总计 ones); otherwise `pass`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from dagster_project.checks import catalogue as cat
+from dagster_project.checks.gx_runner import UNEXPECTED_TABLE
+from dagster_project.checks.identities import DECIMAL, IDENTITY_TABLE
+
+DDL = """
+create schema if not exists checks;
+create table if not exists checks.results (
+    report_id          varchar not null,
+    check_id           varchar not null,
+    subject            varchar not null,
+    status             varchar not null,
+    lhs                decimal(38, 6),
+    rhs                decimal(38, 6),
+    diff               decimal(38, 6),
+    tolerance          decimal(38, 6),
+    op                 varchar not null,
+    total_omitted      boolean not null,
+    required_missing   varchar,
+    compared_report_id varchar,
+    detail             varchar not null
+);
+create table if not exists checks.catalogue (
+    check_id          varchar primary key,
+    suite             varchar not null,
+    severity          varchar not null,
+    kind              varchar not null,
+    description       varchar not null,
+    formula           varchar not null,
+    basis             varchar not null,
+    template_versions varchar[] not null,
+    op                varchar not null,
+    tolerance         decimal(38, 6) not null,
+    subject_kind      varchar not null,
+    rule_count        integer not null,
+    required_metrics  varchar[] not null
+);
+"""
+
+CATALOGUE_SCHEMA = pa.schema([
+    ("check_id", pa.string()), ("suite", pa.string()), ("severity", pa.string()), ("kind", pa.string()),
+    ("description", pa.string()), ("formula", pa.string()), ("basis", pa.string()),
+    ("template_versions", pa.list_(pa.string())), ("op", pa.string()), ("tolerance", DECIMAL),
+    ("subject_kind", pa.string()), ("rule_count", pa.int32()), ("required_metrics", pa.list_(pa.string())),
+])
+
+SQL_WRITE_RESULTS = f"""
+insert into checks.results
+select i.report_id, i.check_id, i.subject,
+       case when not i.evaluable then 'incomplete'
+            when u.row_id is not null then case when i.has_blank then 'incomplete' else 'fail' end
+            else 'pass' end as status,
+       i.lhs, i.rhs, i.diff, i.tolerance, i.op,
+       i.total_omitted and u.row_id is not null as total_omitted,
+       i.required_missing, i.compared_report_id, i.detail
+from {IDENTITY_TABLE} as i
+left join {UNEXPECTED_TABLE} as u using (row_id)
+order by i.report_id, i.check_id, i.subject
+"""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def write(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace checks.results and checks.catalogue in one transaction; returns counts by status."""
+    ensure_schema(con)
+    catalogue = pa.Table.from_pylist(cat.catalogue_rows(), schema=CATALOGUE_SCHEMA)
+    con.register("chk_catalogue_arrow", catalogue)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from checks.results")
+        con.execute(SQL_WRITE_RESULTS)
+        con.execute("delete from checks.catalogue")
+        con.execute("insert into checks.catalogue select * from chk_catalogue_arrow order by check_id")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("chk_catalogue_arrow")
+    return dict(con.execute("select status, count(*) from checks.results group by status").fetchall())
+
+
+def disagreements(con: duckdb.DuckDBPyConnection) -> int:
+    """Evaluable rows where GX's verdict differs from the SQL comparison (must be 0: integrity)."""
+    return con.execute(
+        f"select count(*) from {IDENTITY_TABLE} as i left join {UNEXPECTED_TABLE} as u using (row_id) "
+        f"where i.evaluable and (u.row_id is not null) = i.holds"
+    ).fetchall()[0][0]
