@@ -30,6 +30,12 @@ DECIMAL = pa.decimal128(38, 6)
 
 # Relations read (identifiers are constants of ours; the benchmark builds the same names).
 FACTS = "marts.fct_report_metric"
+# How a term's cell counts under the blank-cell policy (spec §7.4): a number (approximate prose
+# figures excluded), a blank, absent from the report, or present but not a number (marker, junk).
+CELL_STATE = """case when f.value_state is null then 'absent'
+                when f.value_state = 'number' and not coalesce(f.approximate, false) then 'number'
+                when f.value_state = 'blank' then 'blank'
+                else 'missing' end"""
 REPORTS = "marts.dim_report"
 AGENCIES = "marts.dim_agency"
 
@@ -152,10 +158,7 @@ with terms as (
 ),
 valued as (
     select t.report_id, t.check_id, t.subject, t.prev_report_id, t.side, t.sign, t.is_total, f.value,
-           case when f.value_state is null then 'absent'
-                when f.value_state = 'number' and not coalesce(f.approximate, false) then 'number'
-                when f.value_state = 'blank' then 'blank'
-                else 'missing' end as state
+           {CELL_STATE} as state
     from terms as t
     left join {FACTS} as f on f.report_id = t.target_id and f.metric_code = t.metric_code
 ),
@@ -197,10 +200,7 @@ terms as (
 ),
 valued as (
     select t.*, f.value, f.raw_text,
-           case when f.value_state is null then 'absent'
-                when f.value_state = 'number' and not coalesce(f.approximate, false) then 'number'
-                when f.value_state = 'blank' then 'blank'
-                else 'missing' end as state
+           {CELL_STATE} as state
     from terms as t
     left join {FACTS} as f on f.report_id = t.target_id and f.metric_code = t.metric_code
 ),
