@@ -105,6 +105,8 @@ def ingest_folder(
         for row in con.execute("select source_file, report_id, byte_size, mtime_ns from raw.report_files").fetchall()
     }
     known_reports = {r[0] for r in con.execute("select report_id from raw.reports").fetchall()}
+    known_errors = dict(con.execute(
+        "select source_file, read_error from raw.report_files where read_error is not null").fetchall())
 
     file_rows: list[dict] = []
     report_rows: list[dict] = []
@@ -129,6 +131,9 @@ def ingest_folder(
                 # Touched but identical bytes: only refresh the stat so we don't re-read it next time.
                 restat.append((st.mtime_ns, st.source_file))
                 summary.files_unchanged += 1
+                continue
+            if prev[0] is None and report_id is None and known_errors.get(st.source_file) == read_error:
+                summary.files_unchanged += 1  # still unreadable for the same reason: already recorded
                 continue
             replaced_paths.append(st.source_file)
             summary.files_changed += 1

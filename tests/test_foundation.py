@@ -162,19 +162,19 @@ def test_removed_file_and_unreadable_file(ingest_only):
     raw, run, rows = ingest_only
     run()
     (raw / SEED_FILES[1]).unlink()
-    locked = raw / "locked.txt"
-    locked.write_text("无法读取")
-    locked.chmod(0)
-    try:
-        meta = run()
-    finally:
-        locked.chmod(0o644)
+    # A link to a file that is gone: listed in the folder, unreadable for every user (root included).
+    (raw / "dangling.txt").symlink_to(raw / "no_such_target.txt")
+    meta = run()
     assert meta["files_removed"].value == 1
+    assert meta["files_unreadable"].value == 1
     assert rows("select count(*) from raw.report_files where source_file = ?", [SEED_FILES[1]]) == [(0,)]
-    if os.geteuid() != 0:  # root reads any file, so the unreadable case only exists for other users
-        assert meta["files_unreadable"].value == 1
-        (error,) = rows("select read_error from raw.report_files where source_file = 'locked.txt'")[0]
-        assert "locked.txt" in error
+    (report_id, error) = rows("select report_id, read_error from raw.report_files where source_file = 'dangling.txt'")[0]
+    assert report_id is None
+    assert error.startswith("cannot read dangling.txt: ")
+    before = rows("select * from raw.report_files order by 1")
+    again = run()  # still unreadable, for the same reason: recorded once, not rewritten
+    assert (again["files_changed"].value, again["files_new"].value, again["files_unreadable"].value) == (0, 0, 1)
+    assert rows("select * from raw.report_files order by 1") == before
 
 
 def test_sensor_requests_a_run_only_when_the_folder_changes(tmp_path):
