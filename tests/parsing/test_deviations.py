@@ -104,9 +104,7 @@ def test_d15_group_label_has_no_values():
     assert c["t3.denied_state_secret.total"].source_line == 37
 
 
-def test_d16_html_in_test_html_module():
-    # covered by test_html.py (rowspan/colspan grid, nested <p>, script dropped)
-    assert True
+# D16 (HTML with rowspan/colspan, nested <p>, scripts) is tested in test_html.py.
 
 
 def test_d17_table4_positional_with_truncated_headers():
