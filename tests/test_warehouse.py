@@ -177,6 +177,9 @@ def test_rerun_wrote_no_new_fact_rows(warehouse):
     parse_meta = [m for m in warehouse.second_run.asset_materializations_for_node("parsed_reports")
                   if m.asset_key.path == ["parsed", "reports"]][0].metadata
     assert parse_meta["reports_parsed_this_run"].value == 0
+    checks_meta = [m for m in warehouse.second_run.asset_materializations_for_node("check_results")
+                   if m.asset_key.path == ["checks", "results"]][0].metadata
+    assert checks_meta["reused_unchanged_inputs"].value is True
 
 
 # --- Parquet exports ------------------------------------------------------------------------------

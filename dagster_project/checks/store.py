@@ -1,8 +1,9 @@
 """The `checks` schema: results of the last pass over the corpus, and the catalogue of checks.
 
-Replace-all in one transaction (the checks are one pass over the whole corpus, ≈ 10 s per 100,000
-reports, so incremental bookkeeping would cost more than it saves). Rows carry no timestamp and are
-written in a fixed order, so a re-run on an unchanged corpus writes identical rows.
+Replace-all in one transaction (the checks are one pass over the whole corpus, ≈ 45 s per 100,000
+reports, so per-report bookkeeping would cost more than it saves). Rows carry no timestamp and are
+written in a fixed order, so a re-run writes identical rows; and when the inputs are unchanged
+(`checks.runs` holds their fingerprint) the pass is skipped and nothing is written at all.
 
 Status (spec §7.4): not evaluable (a required cell absent / not a number, or no number at all) →
 `incomplete`; GX found the diff out of tolerance → `fail`, or `incomplete` when blank cells (read as
@@ -10,6 +11,8 @@ Status (spec §7.4): not evaluable (a required cell absent / not a number, or no
 """
 
 from __future__ import annotations
+
+import json
 
 import duckdb
 import pyarrow as pa
@@ -49,6 +52,13 @@ create table if not exists checks.catalogue (
     subject_kind      varchar not null,
     rule_count        integer not null,
     required_metrics  varchar[] not null
+);
+-- One row per pass over the corpus that wrote results: what its inputs were (a fingerprint) and
+-- what the integrity check saw, so an unchanged corpus can reuse the results instead of a new pass.
+create table if not exists checks.runs (
+    input_fingerprint varchar not null,
+    finished_at       timestamptz not null,
+    integrity         varchar not null  -- JSON: suites validated, GX errors, GX/SQL disagreements
 );
 """
 
@@ -96,6 +106,20 @@ def write(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     finally:
         con.unregister("chk_catalogue_arrow")
     return dict(con.execute("select status, count(*) from checks.results group by status").fetchall())
+
+
+def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str, dict] | None:
+    """(fingerprint, integrity) of the latest recorded pass, or None."""
+    ensure_schema(con)
+    row = con.execute(
+        "select input_fingerprint, integrity from checks.runs order by finished_at desc limit 1").fetchall()
+    return (row[0][0], json.loads(row[0][1])) if row else None
+
+
+def record_run(con: duckdb.DuckDBPyConnection, fingerprint: str, integrity: dict) -> None:
+    """Recorded after the results are committed: a crash in between only costs a recomputation."""
+    con.execute("delete from checks.runs")
+    con.execute("insert into checks.runs values (?, now(), ?)", [fingerprint, json.dumps(integrity, sort_keys=True)])
 
 
 def disagreements(con: duckdb.DuckDBPyConnection) -> int:

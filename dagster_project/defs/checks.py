@@ -76,10 +76,12 @@ def check_results(context: dg.AssetExecutionContext, duckdb: DuckDBResource, pat
     context.log.info(
         f"{PROGRESS_PREFIX}checks: {run.identity_rows} results "
         + ", ".join(f"{k} {v}" for k, v in sorted(run.status_counts.items()))
-        + f" ({run.timings.get('identities', 0):.1f} s SQL, {run.timings.get('gx', 0):.1f} s GX)"
+        + (" (inputs unchanged since the last pass: results reused, nothing written)" if run.skipped else
+           f" ({run.timings.get('identities', 0):.1f} s SQL, {run.timings.get('gx', 0):.1f} s GX)")
     )
     yield dg.MaterializeResult(asset_key=CHECK_RESULTS, metadata={
         "results": run.identity_rows,
+        "reused_unchanged_inputs": run.skipped,
         **{f"status_{k}": v for k, v in sorted(run.status_counts.items())},
         "reports_with_tables": run.reports_with_tables,
         "data_docs": dg.MetadataValue.path(str(run.docs_index)) if run.docs_index else "not built",

@@ -137,11 +137,36 @@ def test_rerun_produces_identical_rows(warehouse, tmp_path):
     con = duckdb.connect(str(copy))
     try:
         before = con.execute("select * from checks.results").fetchall()
+        con.execute("delete from checks.runs")  # forget the last pass: recompute everything
         run = run_checks(con, None)
         after = con.execute("select * from checks.results").fetchall()
     finally:
         con.close()
+    assert not run.skipped
     assert before == after and run.disagreements == 0 and run.reports_with_tables_unchecked == 0
+
+
+def test_unchanged_inputs_reuse_results_and_a_changed_fact_recomputes(warehouse, tmp_path):
+    from dagster_project.checks.pipeline import run_checks
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        runs_before = con.execute("select * from checks.runs").fetchall()
+        reused = run_checks(con, None)
+        assert reused.skipped and con.execute("select * from checks.runs").fetchall() == runs_before
+        # One published cell changes: the pass runs again and finds the new T3-3 failure.
+        con.execute("update marts.fct_report_metric set value = value + 1 "
+                    "where metric_code = 't3.new_received.natural_person' and report_id = "
+                    "(select report_id from marts.dim_report where source_file = '002_87d81dba6e927c9d.txt')")
+        rerun = run_checks(con, None)
+        failing = con.execute("select check_id, subject from checks.results r join marts.dim_report d using (report_id) "
+                              "where r.status = 'fail' and d.source_file = '002_87d81dba6e927c9d.txt' order by 1, 2").fetchall()
+    finally:
+        con.close()
+    assert not rerun.skipped
+    assert failing == [("T3-1", "natural_person"), ("T3-3", "new_received")]
 
 
 # ---------------------------------------------------------------------------------------------
