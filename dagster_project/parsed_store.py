@@ -224,7 +224,9 @@ def parse_chunk(items: list[tuple[str, str | None, str | None, str]]) -> dict[st
             parsed = report_parser.failed_report(
                 "undecodable", f"{source_file}: the bytes could not be decoded as text ({decode_error})")
         else:
-            parsed = report_parser.parse_text(text, source_file)
+            # A file named *.html is HTML even when its head does not look like it (as parse_bytes does).
+            force_html = (source_file or "").lower().endswith(report_parser.HTML_SUFFIXES)
+            parsed = report_parser.parse_text(text, source_file, force_html=force_html)
         _append(columns, report_id, parsed, now)
     return {t: pa.Table.from_pydict(columns[t], schema=SCHEMAS[t]) for t in TABLES}
 
