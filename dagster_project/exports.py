@@ -8,12 +8,14 @@ Both are swapped in atomically:
   next export so a reader that opened it keeps working.
 - Snapshot: written to a temporary file and renamed over the old one.
 Facts are partitioned by report_year (Hive style: fct_report_metric/report_year=2020/…), rows are
-written in a fixed order so an unchanged warehouse exports the same rows in the same order.
+written in a fixed order so an unchanged warehouse exports the same rows in the same order; and when
+the marts are unchanged since the current export (same fingerprint), nothing is written at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -26,12 +28,31 @@ PARTITION_COLUMN = "report_year"
 KEEP_VERSIONS = 2
 
 
+FINGERPRINT_FILE = ".fingerprint"  # inside each export version: what the marts held when it was written
+
+
 @dataclass
 class ExportSummary:
     export_dir: Path
     version_dir: Path
     relations: dict[str, int]  # relation -> rows
     snapshot: Path | None
+    reused: bool = False  # the marts are unchanged since the current export: nothing written
+
+
+def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Row count and an order-independent hash of every row of every mart, in one scan each."""
+    h = hashlib.sha256()
+    for name, _ in mart_relations(con):
+        source = f"{_quote(MARTS_SCHEMA)}.{_quote(name)}"
+        count, digest = con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {source} as t").fetchone()
+        h.update(f"{name}\0{count}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+def current_export_fingerprint(export_dir: Path) -> str | None:
+    path = export_dir / FINGERPRINT_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
 
 
 def mart_relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
@@ -54,7 +75,9 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path) -> ExportSummary:
+def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint: str | None = None) -> ExportSummary:
+    """Write every mart to a new version folder and swap it in; `fingerprint` (marts_fingerprint) is
+    stored with it so the next run can tell whether anything changed."""
     export_dir = export_dir.absolute()
     versions = export_dir.parent / f".{export_dir.name}.versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -76,6 +99,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path) -> ExportSu
             target.mkdir()
             con.execute(f"copy (select * from {source} order by all) to {_sql_string(str(target / 'data.parquet'))} (format parquet)")
         counts[name] = con.execute(f"select count(*) from {source}").fetchone()[0]
+    if fingerprint is not None:
+        (version_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
     _swap_symlink(export_dir, version_dir)
     _prune(versions, keep={version_dir.name})
     return ExportSummary(export_dir, version_dir, counts, None)

@@ -223,10 +223,13 @@ def test_snapshot_file_holds_the_marts(warehouse):
         con.close()
 
 
-def test_export_dir_is_an_atomically_swapped_symlink(warehouse):
+def test_export_dir_is_an_atomically_swapped_symlink_kept_when_unchanged(warehouse):
+    """The first build exported; the re-run found the marts unchanged and wrote nothing."""
     assert warehouse.export_dir.is_symlink()
     versions = warehouse.export_dir.parent / ".parquet.versions"
-    assert len([p for p in versions.iterdir() if p.is_dir()]) == 2  # two runs, both kept (KEEP_VERSIONS)
+    assert len([p for p in versions.iterdir() if p.is_dir()]) == 1
+    meta = warehouse.second_run.asset_materializations_for_node("exports__bi")[0].metadata
+    assert meta["reused_unchanged_marts"].value is True
 
 
 def test_one_agency_across_years_under_two_names(warehouse):

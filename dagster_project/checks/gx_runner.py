@@ -29,6 +29,12 @@ from dagster_project.checks.identities import IDENTITY_TABLE
 from dagster_project.settings import EXPECTATIONS_DIR
 
 UNEXPECTED_TABLE = "chk_unexpected"
+# Above this many failing rows in one suite, GX's per-row index lists (and storing them for Data Docs)
+# cost minutes: measured 45 s for the indexes + 53 s for serialising them at 260,000 failing rows. Then
+# GX validates with SUMMARY results (counts and the first 20 values), the failing rows come from the
+# SQL comparison, and GX's unexpected_count must equal the SQL count row for row per expectation, or
+# the integrity check fails. Corpora of real reports stay far below it and get the full GX route.
+MAX_INDEXED_FAILURES = 20_000
 GX_SITE_FOLDER = "gx"  # under the data docs folder; our own index.html sits beside it
 INDEX_COLUMNS = ["row_id", "report", "subject"]
 
@@ -79,6 +85,14 @@ def _suite_frame(con: duckdb.DuckDBPyConnection, suite: str):
     return df
 
 
+def _sql_failing(con: duckdb.DuckDBPyConnection, suite: str) -> dict[str, list[int]]:
+    """row_ids per check where the SQL comparison does not hold (evaluable rows of the suite)."""
+    rows = con.execute(
+        f"select check_id, list(row_id order by row_id) from {IDENTITY_TABLE} "
+        f"where evaluable and suite = ? and not holds group by check_id", [suite]).fetchall()
+    return {check_id: ids for check_id, ids in rows}
+
+
 def _quiet_gx() -> None:
     for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -117,20 +131,28 @@ def validate(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None, expecta
         suite = context.suites.add(gx.ExpectationSuite(**suite_json))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"ogi_{suite_name}", data=batch, suite=suite))
-        result = definition.run(
-            batch_parameters={"dataframe": df},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS,
-                           "partial_unexpected_count": 20},
-        )
+        sql_failing = _sql_failing(con, suite_name)
+        indexed = sum(len(rows) for rows in sql_failing.values()) <= MAX_INDEXED_FAILURES
+        result_format = (
+            {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS, "partial_unexpected_count": 20}
+            if indexed else {"result_format": "SUMMARY", "partial_unexpected_count": 20})
+        result = definition.run(batch_parameters={"dataframe": df}, result_format=result_format)
         errors, found = [], 0
         for r in result.results:
             info = r.exception_info or {}
+            check_id = r.expectation_config.meta.get("check_id")
             if info.get("raised_exception"):
-                errors.append(f"{suite_name}: {r.expectation_config.meta.get('check_id')}: {info.get('exception_message')}")
+                errors.append(f"{suite_name}: {check_id}: {info.get('exception_message')}")
                 continue
-            rows = [int(x["row_id"]) for x in (r.result or {}).get("unexpected_index_list") or []]
-            if len(rows) != (r.result or {}).get("unexpected_count", 0):
-                errors.append(f"{suite_name}: {r.expectation_config.meta.get('check_id')}: unexpected index list incomplete")
+            count = (r.result or {}).get("unexpected_count", 0)
+            if indexed:
+                rows = [int(x["row_id"]) for x in (r.result or {}).get("unexpected_index_list") or []]
+                if len(rows) != count:
+                    errors.append(f"{suite_name}: {check_id}: unexpected index list incomplete")
+            else:
+                rows = sql_failing.get(check_id, [])
+                if len(rows) != count:
+                    errors.append(f"{suite_name}: {check_id}: GX counts {count} failing rows, SQL {len(rows)}")
             found += len(rows)
             unexpected.extend(rows)
         runs[suite_name] = SuiteRun(suite_name, len(df), found, bool(result.success), time.monotonic() - t0,

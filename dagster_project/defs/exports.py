@@ -6,7 +6,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import WarehousePaths
-from dagster_project.exports import export_parquet, write_snapshot
+from dagster_project.exports import current_export_fingerprint, export_parquet, marts_fingerprint, write_snapshot
+from dagster_project.progress import PROGRESS_PREFIX
 
 
 def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -21,16 +22,25 @@ def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         "snapshot file of the marts, so BI tools never hold the live warehouse open.",
     )
     def bi_exports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths) -> dg.MaterializeResult:
+        export_dir, snapshot = Path(paths.export_dir), Path(paths.snapshot)
         with duckdb.get_connection() as con:
-            parquet = export_parquet(con, Path(paths.export_dir))
-            snapshot_counts = write_snapshot(con, Path(paths.snapshot))
-        context.log.info(f"progress: exported {len(parquet.relations)} marts to {parquet.export_dir}")
+            fingerprint = marts_fingerprint(con)
+            if fingerprint == current_export_fingerprint(export_dir) and snapshot.is_file():
+                # Unchanged marts: the current export and snapshot already hold exactly this.
+                context.log.info(f"{PROGRESS_PREFIX}marts unchanged since the last export: {export_dir} kept as it is")
+                return dg.MaterializeResult(metadata={
+                    "export_dir": str(export_dir), "reused_unchanged_marts": True, "fingerprint": fingerprint})
+            parquet = export_parquet(con, export_dir, fingerprint)
+            snapshot_counts = write_snapshot(con, snapshot)
+        context.log.info(f"{PROGRESS_PREFIX}exported {len(parquet.relations)} marts to {parquet.export_dir}")
         return dg.MaterializeResult(metadata={
             "export_dir": str(parquet.export_dir),
             "version_dir": str(parquet.version_dir),
             "snapshot": paths.snapshot,
             "rows": dg.MetadataValue.json(parquet.relations),
             "snapshot_relations": len(snapshot_counts),
+            "reused_unchanged_marts": False,
+            "fingerprint": fingerprint,
         })
 
     return bi_exports
