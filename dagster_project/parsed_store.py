@@ -26,6 +26,7 @@ from dagster_project.parsing import agencies
 from dagster_project.parsing import report as report_parser
 from dagster_project.parsing.model import ParsedReport
 from dagster_project.parsing.templates import METRICS
+from dagster_project.transactions import transaction
 
 
 def _parser_version() -> str:
@@ -160,16 +161,11 @@ def write_metric_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     wanted = sorted(tuple(r.values()) for r in rows)
     if [tuple(r) for r in current] == wanted:
         return len(rows)  # unchanged: write nothing, so an idle re-run stays a no-op
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from parsed.metric_catalogue")
         con.register("_catalogue", table)
         con.execute("insert into parsed.metric_catalogue by name select * from _catalogue")
         con.unregister("_catalogue")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return len(rows)
 
 
@@ -262,7 +258,8 @@ def parse_pending(
         "where p.report_id is null or p.parser_version <> ? order by r.report_id", [PARSER_VERSION]).fetchall()]
 
     if gone:
-        _delete(con, gone, transaction=True)
+        with transaction(con):
+            _delete(con, gone)
     summary.reports_removed = len(gone)
 
     workers = _workers(len(pending))
@@ -278,18 +275,13 @@ def parse_pending(
         for tables in _parse_stream(chunks, workers):
             for table, arrow in tables.items():
                 buffers[table].append(arrow)
-        con.execute("begin transaction")
-        try:
-            _delete(con, ids, transaction=False)
+        with transaction(con):  # a report's rows of every table land together, or not at all
+            _delete(con, ids)
             for table in TABLES:
                 arrow = pa.concat_tables(buffers[table]) if buffers[table] else SCHEMAS[table].empty_table()
                 con.register("_parsed_batch", arrow)
                 con.execute(f"insert into parsed.{table} by name select * from _parsed_batch")  # noqa: S608 - table from TABLES
                 con.unregister("_parsed_batch")
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         done += len(ids)
         if progress:
             progress(done, len(pending))
@@ -301,15 +293,7 @@ def parse_pending(
     return summary
 
 
-def _delete(con: duckdb.DuckDBPyConnection, report_ids: list[str], transaction: bool) -> None:
-    if transaction:
-        con.execute("begin transaction")
-    try:
-        for table in TABLES:
-            con.execute(f"delete from parsed.{table} where report_id in (select unnest(?))", [report_ids])  # noqa: S608
-        if transaction:
-            con.execute("commit")
-    except BaseException:
-        if transaction:
-            con.execute("rollback")
-        raise
+def _delete(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
+    """Every parsed row of these reports (call inside a transaction)."""
+    for table in TABLES:
+        con.execute(f"delete from parsed.{table} where report_id in (select unnest(?))", [report_ids])  # noqa: S608

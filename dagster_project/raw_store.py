@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from dagster_project.corpus import read_and_hash, scan
 from dagster_project.parsing.text import DecodeError, decode_bytes
+from dagster_project.transactions import transaction
 
 DDL = """
 create schema if not exists raw;
@@ -159,8 +160,7 @@ def ingest_folder(
     removed = [p for p in known if p not in seen_paths]
     summary.files_removed = len(removed)
 
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if restat:
             con.executemany("update raw.report_files set mtime_ns = ? where source_file = ?", restat)
         for paths in (replaced_paths, removed):
@@ -186,10 +186,6 @@ def ingest_folder(
         if orphans:
             con.execute("delete from raw.reports where report_id in (select unnest(?))", [[o[0] for o in orphans]])
         summary.reports_removed = len(orphans)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return summary
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 from dagster_project.checks import catalogue as cat
 from dagster_project.checks.gx_runner import UNEXPECTED_TABLE
 from dagster_project.checks.identities import DECIMAL, IDENTITY_TABLE
+from dagster_project.transactions import transaction
 
 DDL = """
 create schema if not exists checks;
@@ -93,16 +94,12 @@ def write(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     ensure_schema(con)
     catalogue = pa.Table.from_pylist(cat.catalogue_rows(), schema=CATALOGUE_SCHEMA)
     con.register("chk_catalogue_arrow", catalogue)
-    con.execute("begin transaction")
     try:
-        con.execute("delete from checks.results")
-        con.execute(SQL_WRITE_RESULTS)
-        con.execute("delete from checks.catalogue")
-        con.execute("insert into checks.catalogue select * from chk_catalogue_arrow order by check_id")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        with transaction(con):
+            con.execute("delete from checks.results")
+            con.execute(SQL_WRITE_RESULTS)
+            con.execute("delete from checks.catalogue")
+            con.execute("insert into checks.catalogue select * from chk_catalogue_arrow order by check_id")
     finally:
         con.unregister("chk_catalogue_arrow")
     return dict(con.execute("select status, count(*) from checks.results group by status").fetchall())
