@@ -166,16 +166,8 @@ def ingest_folder(
         for paths in (replaced_paths, removed):
             if paths:
                 con.execute("delete from raw.report_files where source_file in (select unnest(?))", [paths])
-        for start in range(0, len(file_rows), batch_size):
-            batch = pa.Table.from_pylist(file_rows[start : start + batch_size], schema=FILE_SCHEMA)
-            con.register("_ingest_files", batch)
-            con.execute("insert into raw.report_files select * from _ingest_files")
-            con.unregister("_ingest_files")
-        for start in range(0, len(report_rows), batch_size):
-            batch = pa.Table.from_pylist(report_rows[start : start + batch_size], schema=REPORT_SCHEMA)
-            con.register("_ingest_reports", batch)
-            con.execute("insert into raw.reports select * from _ingest_reports")
-            con.unregister("_ingest_reports")
+        _insert_batches(con, "raw.report_files", file_rows, FILE_SCHEMA, batch_size)
+        _insert_batches(con, "raw.reports", report_rows, REPORT_SCHEMA, batch_size)
         summary.reports_added = len(report_rows)
         # A content no path refers to any more was replaced or deleted: it goes, and with it (in the
         # parse step) its parsed rows, so a changed report never leaves duplicate facts behind.
@@ -187,6 +179,14 @@ def ingest_folder(
             con.execute("delete from raw.reports where report_id in (select unnest(?))", [[o[0] for o in orphans]])
         summary.reports_removed = len(orphans)
     return summary
+
+
+def _insert_batches(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema, batch_size: int) -> None:
+    """Insert rows through Arrow, `batch_size` at a time (`table` is one of our two names, never input)."""
+    for start in range(0, len(rows), batch_size):
+        con.register("_ingest_batch", pa.Table.from_pylist(rows[start : start + batch_size], schema=schema))
+        con.execute(f"insert into {table} select * from _ingest_batch")  # noqa: S608
+        con.unregister("_ingest_batch")
 
 
 def _decode_row(report_id: str, data: bytes, now: dt.datetime) -> dict:

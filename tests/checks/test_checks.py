@@ -129,42 +129,42 @@ def test_realworld_outcomes_in_the_session_corpus(warehouse):
     assert x1 == [("pass", "realworld/18_hongze_2023.txt")]
 
 
-def test_rerun_produces_identical_rows(warehouse, tmp_path):
-    from dagster_project.checks.pipeline import run_checks
-
+@pytest.fixture()
+def warehouse_copy(warehouse, tmp_path):
+    """A writable copy of the session warehouse (the session file stays read-only for other tests)."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy(warehouse.warehouse, copy)
     con = duckdb.connect(str(copy))
-    try:
-        before = con.execute("select * from checks.results").fetchall()
-        con.execute("delete from checks.runs")  # forget the last pass: recompute everything
-        run = run_checks(con, None)
-        after = con.execute("select * from checks.results").fetchall()
-    finally:
-        con.close()
+    yield con
+    con.close()
+
+
+def test_rerun_produces_identical_rows(warehouse_copy):
+    from dagster_project.checks.pipeline import run_checks
+
+    con = warehouse_copy
+    before = con.execute("select * from checks.results").fetchall()
+    con.execute("delete from checks.runs")  # forget the last pass: recompute everything
+    run = run_checks(con, None)
+    after = con.execute("select * from checks.results").fetchall()
     assert not run.skipped
     assert before == after and run.disagreements == 0 and run.reports_with_tables_unchecked == 0
 
 
-def test_unchanged_inputs_reuse_results_and_a_changed_fact_recomputes(warehouse, tmp_path):
+def test_unchanged_inputs_reuse_results_and_a_changed_fact_recomputes(warehouse_copy):
     from dagster_project.checks.pipeline import run_checks
 
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(warehouse.warehouse, copy)
-    con = duckdb.connect(str(copy))
-    try:
-        runs_before = con.execute("select * from checks.runs").fetchall()
-        reused = run_checks(con, None)
-        assert reused.skipped and con.execute("select * from checks.runs").fetchall() == runs_before
-        # One published cell changes: the pass runs again and finds the new T3-3 failure.
-        con.execute("update marts.fct_report_metric set value = value + 1 "
-                    "where metric_code = 't3.new_received.natural_person' and report_id = "
-                    "(select report_id from marts.dim_report where source_file = '002_87d81dba6e927c9d.txt')")
-        rerun = run_checks(con, None)
-        failing = con.execute("select check_id, subject from checks.results r join marts.dim_report d using (report_id) "
-                              "where r.status = 'fail' and d.source_file = '002_87d81dba6e927c9d.txt' order by 1, 2").fetchall()
-    finally:
-        con.close()
+    con = warehouse_copy
+    runs_before = con.execute("select * from checks.runs").fetchall()
+    reused = run_checks(con, None)
+    assert reused.skipped and con.execute("select * from checks.runs").fetchall() == runs_before
+    # One published cell changes: the pass runs again and finds the new T3-3 failure.
+    con.execute("update marts.fct_report_metric set value = value + 1 "
+                "where metric_code = 't3.new_received.natural_person' and report_id = "
+                "(select report_id from marts.dim_report where source_file = '002_87d81dba6e927c9d.txt')")
+    rerun = run_checks(con, None)
+    failing = con.execute("select check_id, subject from checks.results r join marts.dim_report d using (report_id) "
+                          "where r.status = 'fail' and d.source_file = '002_87d81dba6e927c9d.txt' order by 1, 2").fetchall()
     assert not rerun.skipped
     assert failing == [("T3-1", "natural_person"), ("T3-3", "new_received")]
 
@@ -324,23 +324,18 @@ def test_data_docs_list_the_failing_reports_in_chromium(injected):
     assert "洪泽区人民政府" in _dump_dom(browser, t4[0])
 
 
-def test_summary_route_for_mass_failures_gives_the_same_results(warehouse, tmp_path, monkeypatch):
+def test_summary_route_for_mass_failures_gives_the_same_results(warehouse_copy, monkeypatch):
     """Above MAX_INDEXED_FAILURES failing rows per suite GX reports counts only and the failing rows
     come from SQL, checked against GX's count per expectation: same results, no integrity error."""
     from dagster_project.checks import gx_runner
     from dagster_project.checks.pipeline import run_checks
 
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(warehouse.warehouse, copy)
-    con = duckdb.connect(str(copy))
-    try:
-        before = con.execute("select * from checks.results order by all").fetchall()
-        con.execute("delete from checks.runs")
-        monkeypatch.setattr(gx_runner, "MAX_INDEXED_FAILURES", 0)
-        run = run_checks(con, None)
-        after = con.execute("select * from checks.results order by all").fetchall()
-    finally:
-        con.close()
+    con = warehouse_copy
+    before = con.execute("select * from checks.results order by all").fetchall()
+    con.execute("delete from checks.runs")
+    monkeypatch.setattr(gx_runner, "MAX_INDEXED_FAILURES", 0)
+    run = run_checks(con, None)
+    after = con.execute("select * from checks.results order by all").fetchall()
     assert not run.skipped and run.gx.errors == [] and run.disagreements == 0
     assert any(r[3] == "fail" for r in after)  # hongze 2023's T4-1/T4-3 went through the SQL route
     assert before == after
