@@ -31,6 +31,9 @@ COUNTS: dict[str, str] = {
     "join marts.dim_check c using (check_id) where r.status = 'fail' and c.severity = 'hard'",
 }
 
+# Every file that did not become a usable report, by stage and reason (marts.rejected_files).
+REJECTED_SQL = "select stage, reason_code, count(*) from marts.rejected_files group by 1, 2 order by 1, 2"
+
 HARD_FAILURES_SQL = """
 select coalesce(a.agency_name, '?'), coalesce(cast(r.report_year as varchar), '?'), r.check_id, r.subject, r.detail,
        d.source_file
@@ -49,6 +52,7 @@ class BuildSummary:
     counts: dict[str, int | None] = field(default_factory=dict)
     hard_failures: list[tuple] = field(default_factory=list)
     hard_failures_total: int = 0
+    rejected: list[tuple[str, str, int]] = field(default_factory=list)  # (stage, reason_code, files)
 
 
 def read_summary(settings: Settings, failure_limit: int = 50) -> BuildSummary:
@@ -62,6 +66,10 @@ def read_summary(settings: Settings, failure_limit: int = 50) -> BuildSummary:
                 summary.counts[label] = con.execute(sql).fetchone()[0]
             except (duckdb.CatalogException, duckdb.BinderException):
                 summary.counts[label] = None
+        try:
+            summary.rejected = con.execute(REJECTED_SQL).fetchall()
+        except (duckdb.CatalogException, duckdb.BinderException):
+            pass
         try:
             summary.hard_failures = con.execute(HARD_FAILURES_SQL, [failure_limit]).fetchall()
             summary.hard_failures_total = summary.counts.get("hard checks failing") or 0
@@ -77,6 +85,8 @@ def print_summary(summary: BuildSummary, elapsed: float) -> None:
     print_line(f"summary ({elapsed:.1f} s)")
     for label, value in summary.counts.items():
         print_line(f"  {label:<30} {'n/a' if value is None else value}")
+    for stage, reason_code, files in summary.rejected:
+        print_line(f"  {'files rejected: ' + stage + ' ' + reason_code:<30} {files}")
     if summary.hard_failures:
         print_line("")
         print_line(f"reports failing hard checks ({summary.hard_failures_total} failing results):")

@@ -4,5 +4,6 @@ select
     report_id,
     byte_size,
     read_error,
+    read_error_code,
     ingested_at
 from {{ source('raw', 'report_files') }}
