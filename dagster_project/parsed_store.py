@@ -26,6 +26,7 @@ from dagster_project.parsing import agencies
 from dagster_project.parsing import report as report_parser
 from dagster_project.parsing.model import ParsedReport
 from dagster_project.parsing.templates import METRICS
+from dagster_project.sql import ident
 from dagster_project.transactions import transaction
 
 
@@ -280,7 +281,7 @@ def parse_pending(
             for table in TABLES:
                 arrow = pa.concat_tables(buffers[table]) if buffers[table] else SCHEMAS[table].empty_table()
                 con.register("_parsed_batch", arrow)
-                con.execute(f"insert into parsed.{table} by name select * from _parsed_batch")  # noqa: S608 - table from TABLES
+                con.execute(f"insert into {ident('parsed.' + table)} by name select * from _parsed_batch")
                 con.unregister("_parsed_batch")
         done += len(ids)
         if progress:
@@ -296,4 +297,4 @@ def parse_pending(
 def _delete(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
     """Every parsed row of these reports (call inside a transaction)."""
     for table in TABLES:
-        con.execute(f"delete from parsed.{table} where report_id in (select unnest(?))", [report_ids])  # noqa: S608
+        con.execute(f"delete from {ident('parsed.' + table)} where report_id in (select unnest(?))", [report_ids])

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from dagster_project.corpus import read_and_hash, scan
 from dagster_project.parsing.text import DecodeError, decode_bytes
+from dagster_project.sql import ident
 from dagster_project.transactions import transaction
 
 DDL = """
@@ -31,8 +32,11 @@ create table if not exists raw.report_files (
     byte_size    bigint,
     mtime_ns     bigint,
     read_error   varchar,              -- why the file could not be read (null when it could)
-    ingested_at  timestamptz not null  -- when this path got its current content
+    ingested_at  timestamptz not null, -- when this path got its current content
+    read_error_code varchar            -- corpus.REJECT_CODES, or 'unreadable' (null when read)
 );
+-- warehouses built before the column existed
+alter table raw.report_files add column if not exists read_error_code varchar;
 create table if not exists raw.reports (
     report_id     varchar primary key, -- sha256 (hex) of the raw bytes
     byte_size     bigint not null,
@@ -65,6 +69,7 @@ FILE_SCHEMA = pa.schema(
         ("mtime_ns", pa.int64()),
         ("read_error", pa.string()),
         ("ingested_at", pa.timestamp("us", tz="UTC")),
+        ("read_error_code", pa.string()),
     ]
 )
 
@@ -120,13 +125,19 @@ def ingest_folder(
         if prev is not None and prev[0] is not None and (prev[1], prev[2]) == (st.byte_size, st.mtime_ns):
             summary.files_unchanged += 1
             continue
-        report_id, read_error, data = None, None, None
-        try:
-            data, report_id = read_and_hash(raw_dir / st.source_file)
-        except OSError as exc:
-            read_error = f"cannot read {st.source_file}: {exc.strerror or exc}"
+        report_id, read_error, read_error_code, data = None, None, None, None
+        if st.rejected is not None:
+            # Listed, never opened (corpus.scan says why: outside the raw folder, a FIFO, too big).
+            read_error, read_error_code = f"not read {st.source_file}: {st.rejected}", st.reject_code
             summary.files_unreadable += 1
             summary.unreadable.append(read_error)
+        else:
+            try:
+                data, report_id = read_and_hash(raw_dir / st.source_file)
+            except OSError as exc:
+                read_error, read_error_code = f"cannot read {st.source_file}: {exc.strerror or exc}", "unreadable"
+                summary.files_unreadable += 1
+                summary.unreadable.append(read_error)
         if prev is not None:
             if prev[0] == report_id and report_id is not None:
                 # Touched but identical bytes: only refresh the stat so we don't re-read it next time.
@@ -148,6 +159,7 @@ def ingest_folder(
                 mtime_ns=st.mtime_ns,
                 read_error=read_error,
                 ingested_at=now,
+                read_error_code=read_error_code,
             )
         )
         if report_id and report_id not in known_reports and report_id not in pending_reports:
@@ -185,7 +197,7 @@ def _insert_batches(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]
     """Insert rows through Arrow, `batch_size` at a time (`table` is one of our two names, never input)."""
     for start in range(0, len(rows), batch_size):
         con.register("_ingest_batch", pa.Table.from_pylist(rows[start : start + batch_size], schema=schema))
-        con.execute(f"insert into {table} select * from _ingest_batch")  # noqa: S608
+        con.execute(f"insert into {ident(table)} by name select * from _ingest_batch")
         con.unregister("_ingest_batch")
 
 

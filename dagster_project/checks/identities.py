@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.checks import catalogue as cat
+from dagster_project.sql import ident
 
 DECIMAL = pa.decimal128(38, 6)
 
@@ -77,7 +78,7 @@ def _load_static(con: duckdb.DuckDBPyConnection) -> None:
     }
     for name, table in tables.items():
         con.register(f"{name}_arrow", table)
-        con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
+        con.execute(f"create or replace temp table {ident(name)} as select * from {ident(name + '_arrow')}")
         con.unregister(f"{name}_arrow")
 
 
@@ -390,7 +391,7 @@ def build_identity_table(con: duckdb.DuckDBPyConnection) -> int:
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("chk_rules", "chk_terms", "chk_nonneg", "chk_expected", "chk_checks", "chk_reports", "chk_layout",
                  "chk_prev", "chk_applicable", "chk_rule_rows", "chk_rule_details", IDENTITY_TABLE):
-        con.execute(f"drop table if exists {name}")
+        con.execute(f"drop table if exists {ident(name)}")
 
 
 __all__ = ["build_identity_table", "drop_temp_tables", "IDENTITY_TABLE", "FACTS", "REPORTS", "Decimal"]
