@@ -3,7 +3,7 @@
 Same job, same assets, same resources as the schedule and the sensor; the CLI only sets the three
 environment variables from its flags, swaps Dagster's chatty console logger for a progress display,
 and reads the finished warehouse for the summary. Errors a user can fix (a missing raw folder, a
-warehouse path that cannot be written, a warehouse locked by another process) are one line and exit
+warehouse path that cannot be written, another build of the same warehouse running) are one line and exit
 code 2, never a traceback.
 """
 
@@ -48,13 +48,14 @@ def _check_paths(s: settings_mod.Settings) -> None:
 
 
 def _check_not_locked(warehouse: Path) -> None:
-    """DuckDB admits one writer process; say so plainly instead of failing mid-run."""
-    import duckdb
+    """One build per warehouse at a time: say so plainly instead of failing mid-run. Readers holding
+    the live file open are no obstacle (a run writes a working copy and swaps it in)."""
+    from dagster_project import working_copy
 
     try:
-        duckdb.connect(str(warehouse)).close()
-    except duckdb.IOException as exc:
-        raise UserError(f"warehouse {warehouse} is in use by another process: {str(exc).splitlines()[0]}") from None
+        working_copy.release_lock(working_copy.acquire_lock(warehouse))
+    except working_copy.BuildLocked as exc:
+        raise UserError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

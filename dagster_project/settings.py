@@ -19,6 +19,7 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 ENV_RAW_DIR = "OGI_RAW_DIR"
 ENV_WAREHOUSE = "OGI_WAREHOUSE"
 ENV_EXPORT_DIR = "OGI_EXPORT_DIR"
+ENV_BUILD_DATABASE = "OGI_BUILD_DATABASE"  # set by export_to_environment for dbt; not for users
 
 DEFAULTS = {
     ENV_RAW_DIR: PROJECT_ROOT / "raw",
@@ -41,6 +42,13 @@ class Settings:
     export_dir: Path
 
     @property
+    def working_copy(self) -> Path:
+        """The file a run writes; swapped in over `warehouse` when the run succeeds (working_copy.py)."""
+        from dagster_project.working_copy import working_path
+
+        return working_path(self.warehouse)
+
+    @property
     def snapshot(self) -> Path:
         """A copy of the marts for BI tools that want a DuckDB file (replaced atomically)."""
         return self.warehouse.with_name(self.warehouse.stem + "_snapshot.duckdb")
@@ -61,3 +69,5 @@ def export_to_environment(settings: Settings) -> None:
     os.environ[ENV_RAW_DIR] = str(settings.raw_dir)
     os.environ[ENV_WAREHOUSE] = str(settings.warehouse)
     os.environ[ENV_EXPORT_DIR] = str(settings.export_dir)
+    # Internal, not a setting: dbt writes the run's working copy, never the live file.
+    os.environ[ENV_BUILD_DATABASE] = str(settings.working_copy)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_duckdb import DuckDBResource
 
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -45,7 +46,10 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="ogi_dbt_models")
-    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        # `duckdb` is not used here, but requiring it makes the run set up the working copy that
+        # dbt writes (OGI_BUILD_DATABASE) even when dbt models are materialized on their own.
+        del duckdb
         # `build` runs models and their tests in DAG order; tests surface as asset checks. Dagster runs
         # this op in several subsets (dbt models sit both upstream and downstream of Python assets), so
         # a test runs with the subset holding all its models (or their ancestors): buildable indirect

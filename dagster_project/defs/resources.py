@@ -1,19 +1,51 @@
 """Resources: the DuckDB warehouse and the folders, built from settings.py.
 
-One DuckDB file, one writer at a time: DuckDB 2.0 lets no writer in while any other process holds the
-file, so every step that writes runs inside the one `build_warehouse` run (in-process executor, see
-jobs.py) and BI tools read the Parquet exports or the snapshot, never the live file.
+Every step of a run writes a working copy of the warehouse, never the live file (working_copy.py
+says why): `WarehouseDuckDB` takes the build lock and makes the copy when the run starts, and at the
+end of the run swaps it in when no step failed, or drops it when one did. A run killed outright
+never reaches the swap, so the live file keeps the last good state. Readers (BI tools, notebooks)
+may hold the live file open: the run never writes it, and the swap is a rename.
 """
 
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
+from dagster_project import working_copy
 from dagster_project.settings import Settings
 
 
+class WarehouseDuckDB(DuckDBResource):
+    """DuckDBResource on the run's working copy (`database`) of the live warehouse (`live_database`)."""
+
+    live_database: str
+    _lock_fd: int | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        live = Path(self.live_database)
+        self._lock_fd = working_copy.acquire_lock(live)
+        working_copy.begin(live)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        live = Path(self.live_database)
+        try:
+            failed = context.instance.get_records_for_run(
+                context.run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1).records
+            if failed:
+                working_copy.discard(live)
+                context.log.warning(f"a step failed: the working copy is dropped, {live} keeps the last good build")
+            else:
+                working_copy.publish(live)
+        finally:
+            if self._lock_fd is not None:
+                working_copy.release_lock(self._lock_fd)
+                self._lock_fd = None
+
+
 class WarehousePaths(dg.ConfigurableResource):
-    """The folders around the warehouse file (the file itself is DuckDBResource.database)."""
+    """The folders around the warehouse file (the file itself is WarehouseDuckDB)."""
 
     raw_dir: str
     export_dir: str
@@ -23,7 +55,7 @@ class WarehousePaths(dg.ConfigurableResource):
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "duckdb": DuckDBResource(database=str(settings.warehouse)),
+        "duckdb": WarehouseDuckDB(database=str(settings.working_copy), live_database=str(settings.warehouse)),
         "paths": WarehousePaths(
             raw_dir=str(settings.raw_dir),
             export_dir=str(settings.export_dir),
