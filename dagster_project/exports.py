@@ -1,34 +1,69 @@
 """Parquet exports of every mart and a DuckDB snapshot file, for BI tools that must not hold the
 live warehouse open (DuckDB admits no writer while any other process has the file open).
 
+Both hold the marts in one *BI shape*: the same columns as the warehouse, with every type that only
+DuckDB knows rewritten to one that Parquet, JDBC/ODBC drivers, pandas and BI tools all read unchanged
+(`bi_columns`): lists (`varchar[]`) become JSON-array text (`["v2019","v2021"]`), HUGEINT sums become
+BIGINT, unsigned integers a wider signed type or DECIMAL, UUID/INTERVAL/ENUM text. `_schema.json` in
+the export folder lists every file and column with its description, generated from the dbt docs
+(dbt/models/**/*.yml), so the descriptions are written once.
+
 Both are swapped in atomically:
 - Parquet: each export is written to a fresh version folder beside OGI_EXPORT_DIR, and
   OGI_EXPORT_DIR itself is a symlink that is repointed with one rename. A reader sees the old
   complete export or the new complete export, never a mix. The previous version is kept until the
   next export so a reader that opened it keeps working.
-- Snapshot: written to a temporary file and renamed over the old one.
-Facts are partitioned by report_year (Hive style: fct_report_metric/report_year=2020/…), rows are
-written in a fixed order so an unchanged warehouse exports the same rows in the same order; and when
-the marts are unchanged since the current export (same fingerprint), nothing is written at all.
+- Snapshot: written to a temporary file and renamed over the old one. It is written in an old
+  storage format (OGI_SNAPSHOT_STORAGE_VERSION, default v0.10.0 = on-disk format 64, the oldest
+  DuckDB 2.0 writes; read by every DuckDB from 0.10.0 to 2.x, i.e. every 1.x JDBC/ODBC driver), and
+  the analyst views are views in it whenever they can be re-created there with the same columns
+  and types and name no rewritten (list) column (else tables of their rows).
+Facts are written one file per report_year (fct_report_metric/2020.parquet, report_year kept
+inside the file so that each file stands alone and its types survive any reader; DuckDB prunes
+years by the row-group statistics). Rows are written in a fixed order, one file at a time, so an
+unchanged warehouse exports byte-identical files; and when the marts are unchanged since the
+current export (same fingerprint), nothing is written at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
+import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.sql import ident
 
 MARTS_SCHEMA = "marts"
 PARTITION_COLUMN = "report_year"
 KEEP_VERSIONS = 2
 
-
 FINGERPRINT_FILE = ".fingerprint"  # inside each export version: what the marts held when it was written
+SCHEMA_FILE = "_schema.json"  # inside each export version: every file and column, with the dbt docs
+
+# Bump when the shape of the exports changes (types, layout, options), so that an export written by
+# older code is not reused for unchanged marts.
+EXPORT_FORMAT = "bi-2"
+
+# Row groups of up to 2^20 rows (DuckDB's own writer defaults to 122,880): at ~10-20 bytes per value
+# after compression that is a few tens of MB per group, the size BI engines (Power BI, Spark, polars,
+# pyarrow) scan efficiently, while a year of facts still splits into several groups to read in
+# parallel. Snappy is the one codec every Parquet reader (Power BI and Excel included) supports.
+PARQUET_ROW_GROUP_ROWS = 1_048_576
+PARQUET_COMPRESSION = "snappy"
+
+ENV_SNAPSHOT_STORAGE_VERSION = "OGI_SNAPSHOT_STORAGE_VERSION"
+# v0.10.0 writes on-disk format 64: the oldest DuckDB 2.0 can write ('v0.9.0' is accepted and also
+# writes 64) and the only one DuckDB 1.0 reads; DuckDB 1.1-1.5 read 64-68, 2.x reads 69. Every type of
+# the BI shape exists in it (checked when the snapshot is written: `_check_types`).
+DEFAULT_SNAPSHOT_STORAGE_VERSION = "v0.10.0"
+_STORAGE_VERSION_RE = re.compile(r"^v\d+\.\d+\.\d+$|^latest$")
 
 
 @dataclass
@@ -40,13 +75,47 @@ class ExportSummary:
     reused: bool = False  # the marts are unchanged since the current export: nothing written
 
 
+@dataclass
+class SnapshotSummary:
+    path: Path
+    storage_version: str
+    counts: dict[str, int]  # relation -> rows
+    kinds: dict[str, str] = field(default_factory=dict)  # relation -> 'table' / 'view' in the snapshot
+
+
+@dataclass(frozen=True)
+class BiColumn:
+    name: str
+    warehouse_type: str  # as DuckDB's information_schema spells it
+    bi_type: str  # the type in the Parquet files and the snapshot
+    expr: str  # SQL producing the column from the relation
+    encoding: str | None = None  # how a converted value is written, None when unchanged
+
+
+def snapshot_storage_version() -> str:
+    value = os.environ.get(ENV_SNAPSHOT_STORAGE_VERSION, "").strip() or DEFAULT_SNAPSHOT_STORAGE_VERSION
+    if not _STORAGE_VERSION_RE.match(value):
+        raise ValueError(f"{ENV_SNAPSHOT_STORAGE_VERSION}={value!r}: expected a DuckDB version such as "
+                         f"v0.10.0 or v1.1.0, or 'latest'")
+    return value
+
+
 def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Row count and an order-independent hash of every row of every mart, in one scan each."""
     h = hashlib.sha256()
     for name, _ in mart_relations(con):
-        source = f"{_quote(MARTS_SCHEMA)}.{_quote(name)}"
+        source = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
         count, digest = con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {source} as t").fetchone()
         h.update(f"{name}\0{count}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+def export_fingerprint(con: duckdb.DuckDBPyConnection, docs: dict, storage_version: str) -> str:
+    """What an export depends on: the marts' rows, the export format, the snapshot's storage version
+    and the dbt docs that go into _schema.json. Equal fingerprints: the current export is still right."""
+    h = hashlib.sha256()
+    for part in (marts_fingerprint(con), EXPORT_FORMAT, storage_version, json.dumps(docs, sort_keys=True)):
+        h.update(part.encode() + b"\0")
     return h.hexdigest()
 
 
@@ -65,19 +134,119 @@ def mart_relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
     return [(name, bool(has_year) and name.startswith("fct_")) for name, has_year in rows]
 
 
-def _quote(identifier: str) -> str:
-    """Identifiers come from information_schema (our own dbt model names), never from users; quote
-    them anyway so a name can never end the statement."""
-    return '"' + identifier.replace('"', '""') + '"'
+def relation_kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """relation -> 'table' / 'view' in schema marts."""
+    rows = con.execute(
+        "select table_name, table_type from information_schema.tables where table_schema = ? "
+        "and table_catalog = current_database()", [MARTS_SCHEMA]
+    ).fetchall()
+    return {name: ("view" if kind == "VIEW" else "table") for name, kind in rows}
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+# --- the BI shape ---------------------------------------------------------------------------------
+
+_UNCHANGED = {"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "VARCHAR", "DATE",
+              "TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "BLOB"}
+_WIDER = {"HUGEINT": "BIGINT", "UHUGEINT": "DECIMAL(38,0)", "UBIGINT": "DECIMAL(20,0)", "UINTEGER": "BIGINT",
+          "USMALLINT": "INTEGER", "UTINYINT": "SMALLINT", "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP",
+          "TIMESTAMP_NS": "TIMESTAMP"}
+JSON_ENCODING = ('JSON text: a list is a JSON array of its values (e.g. ["v2019","v2021"]), an empty list '
+                 "is [], a null list is null (a struct or map: a JSON object); DuckDB: from_json(col, '[\"varchar\"]'), pandas: json.loads, "
+                 "Power BI: Json.Document")
 
 
-def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint: str | None = None) -> ExportSummary:
-    """Write every mart to a new version folder and swap it in; `fingerprint` (marts_fingerprint) is
-    stored with it so the next run can tell whether anything changed."""
+def bi_column(name: str, data_type: str) -> BiColumn:
+    """How one warehouse column is written for BI tools."""
+    col = ident(name)
+    t = data_type.upper()
+    if t in _UNCHANGED or re.fullmatch(r"DECIMAL\(\d+,\d+\)", t):
+        return BiColumn(name, data_type, data_type, col)
+    if t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION")):
+        return BiColumn(name, data_type, "VARCHAR", f"cast(to_json({col}) as varchar)", JSON_ENCODING)
+    if t in _WIDER:
+        # A cast that cannot hold a value fails the export loudly rather than writing a wrong number.
+        return BiColumn(name, data_type, _WIDER[t], f"cast({col} as {_WIDER[t]})",
+                        f"{data_type} in the warehouse, written as {_WIDER[t]}")
+    # UUID, INTERVAL, TIME WITH TIME ZONE, ENUM, BIT, BIGNUM and anything newer: their text form.
+    return BiColumn(name, data_type, "VARCHAR", f"cast({col} as varchar)", f"{data_type} in the warehouse, written as its text")
+
+
+# When a build ingested a file and parsed a report: they differ between two builds of the same folder,
+# so the exports leave them out and two builds export byte-identical files. They stay in the warehouse.
+RUN_TIMESTAMPS = ("ingested_at", "parsed_at")
+
+
+def bi_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[BiColumn]:
+    """The exported columns of a mart: all but RUN_TIMESTAMPS, each in its BI shape."""
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
+        "and table_catalog = current_database() order by ordinal_position",
+        [MARTS_SCHEMA, relation],
+    ).fetchall()
+    return [bi_column(name, data_type) for name, data_type in rows if name not in RUN_TIMESTAMPS]
+
+
+def sqlsql_bi_select(columns: list[BiColumn], source: str) -> str:
+    return "select " + ", ".join(f"{c.expr} as {ident(c.name)}" for c in columns) + f" from {source}"
+
+
+# --- dbt docs -------------------------------------------------------------------------------------
+
+def load_dbt_docs(models_dir: Path) -> dict[str, dict]:
+    """model -> {"description", "columns": {column: description}} from every dbt/models/**/*.yml."""
+    import yaml
+
+    docs: dict[str, dict] = {}
+    for path in sorted(Path(models_dir).rglob("*.yml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in content.get("models") or []:
+            docs[model["name"]] = {
+                "description": (model.get("description") or "").strip(),
+                "columns": {c["name"]: (c.get("description") or "").strip() for c in model.get("columns") or []},
+            }
+    return docs
+
+
+# --- Parquet --------------------------------------------------------------------------------------
+
+def _copy_parquet(con: duckdb.DuckDBPyConnection, query: str, params: list, target: Path) -> None:
+    """Stream the query's rows (in its ORDER BY) into one Parquet file through pyarrow, whose writer
+    dictionary-encodes every column whose dictionary stays under 1 MB per row group (codes, ids,
+    units, states; long texts fall back to plain by themselves). DuckDB's own writer decides per
+    column and left e.g. metric_code plain."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    reader = con.sql(query, params=params).to_arrow_reader(PARQUET_ROW_GROUP_ROWS)
+    tmp = target.with_name(f".{target.name}.tmp")
+    size = PARQUET_ROW_GROUP_ROWS
+    with pq.ParquetWriter(tmp, reader.schema, compression=PARQUET_COMPRESSION, use_dictionary=True,
+                          write_statistics=True) as writer:
+        # DuckDB hands out batches of its own size (122,880 rows): gather them into full row groups.
+        pending: list = []
+        pending_rows = 0
+        for batch in reader:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            while pending_rows >= size:
+                table = pa.Table.from_batches(pending, schema=reader.schema)
+                writer.write_table(table.slice(0, size), row_group_size=size)
+                rest = table.slice(size)
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+        if pending_rows:
+            writer.write_table(pa.Table.from_batches(pending, schema=reader.schema), row_group_size=size)
+    os.replace(tmp, target)
+
+
+def _year_file(year: int | None) -> str:
+    return f"{year}.parquet" if year is not None else "no_year.parquet"
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint: str | None = None,
+                   docs: dict | None = None, snapshot: SnapshotSummary | None = None) -> ExportSummary:
+    """Write every mart in the BI shape to a new version folder, with `_schema.json` (descriptions
+    from `docs`, see load_dbt_docs), and swap it in; `fingerprint` is stored with it so the next run
+    can tell whether anything changed."""
     export_dir = export_dir.absolute()
     versions = export_dir.parent / f".{export_dir.name}.versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -85,25 +254,67 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
     version_dir = versions / stamp
     version_dir.mkdir()
     counts: dict[str, int] = {}
+    files: dict[str, list[str]] = {}
+    shapes: dict[str, list[BiColumn]] = {}
     for name, partitioned in mart_relations(con):
+        columns = shapes[name] = bi_columns(con, name)
+        source = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
+        select = sql_bi_select(columns, source)
         target = version_dir / name
-        source = f"{_quote(MARTS_SCHEMA)}.{_quote(name)}"
-        # COPY takes no bound parameters for its target, so the path is quoted as a literal; it is
-        # built from our own folder and a model name, not from user input.
+        target.mkdir()
         if partitioned:
-            con.execute(
-                f"copy (select * from {source} order by all) to {_sql_string(str(target))} "
-                f"(format parquet, partition_by ({_quote(PARTITION_COLUMN)}))"
-            )
+            years = [y for (y,) in con.execute(
+                f"select distinct {ident(PARTITION_COLUMN)} from {source} order by 1 nulls last").fetchall()]
+            for year in years:
+                where = f"{ident(PARTITION_COLUMN)} is null" if year is None else f"{ident(PARTITION_COLUMN)} = ?"
+                _copy_parquet(con, f"{select} where {where} order by all", [] if year is None else [year],
+                              target / _year_file(year))
+            files[name] = [f"{name}/{_year_file(y)}" for y in years]
         else:
-            target.mkdir()
-            con.execute(f"copy (select * from {source} order by all) to {_sql_string(str(target / 'data.parquet'))} (format parquet)")
+            _copy_parquet(con, f"{select} order by all", [], target / "data.parquet")
+            files[name] = [f"{name}/data.parquet"]
         counts[name] = con.execute(f"select count(*) from {source}").fetchone()[0]
+    schema = schema_document(con, shapes, files, counts, docs or {}, snapshot)
+    (version_dir / SCHEMA_FILE).write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if fingerprint is not None:
         (version_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
     _swap_symlink(export_dir, version_dir)
     _prune(versions, keep={version_dir.name})
-    return ExportSummary(export_dir, version_dir, counts, None)
+    return ExportSummary(export_dir, version_dir, counts, snapshot.path if snapshot else None)
+
+
+def schema_document(con: duckdb.DuckDBPyConnection, shapes: dict[str, list[BiColumn]], files: dict[str, list[str]],
+                    counts: dict[str, int], docs: dict, snapshot: SnapshotSummary | None) -> dict:
+    """The content of _schema.json: no time stamps, so an unchanged warehouse writes the same file."""
+    kinds = relation_kinds(con)
+    relations = []
+    for name in sorted(shapes):
+        doc = docs.get(name, {"description": "", "columns": {}})
+        relations.append({
+            "name": name,
+            "description": doc["description"],
+            "kind_in_warehouse": kinds[name],
+            "kind_in_snapshot": snapshot.kinds.get(name) if snapshot else None,
+            "files": files[name],
+            "one_file_per": PARTITION_COLUMN if files[name] != [f"{name}/data.parquet"] else None,
+            "rows": counts[name],
+            "columns": [{
+                "name": c.name,
+                "type": c.bi_type,
+                "warehouse_type": c.warehouse_type,
+                "description": doc["columns"].get(c.name, ""),
+                **({"encoding": c.encoding} if c.encoding else {}),
+            } for c in shapes[name]],
+        })
+    return {
+        "about": "Every Parquet file of this export and every column, with its description from the dbt docs "
+                 "(dbt/models/**/*.yml). Types are those of the Parquet files and of the snapshot "
+                 "(ogi_snapshot.duckdb); warehouse_type is the type in the live warehouse where it differs.",
+        "snapshot_storage_version": snapshot.storage_version if snapshot else None,
+        "parquet": {"compression": PARQUET_COMPRESSION, "row_group_rows": PARQUET_ROW_GROUP_ROWS,
+                    "order": "rows sorted by every column, left to right"},
+        "relations": relations,
+    }
 
 
 def _swap_symlink(link: Path, target: Path) -> None:
@@ -128,23 +339,116 @@ def _prune(versions: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path) -> dict[str, int]:
-    """A standalone DuckDB file holding the marts only, renamed into place in one step."""
+# --- snapshot -------------------------------------------------------------------------------------
+
+def _view_body(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """The SELECT of a marts view, as DuckDB stores it (`CREATE VIEW marts.<name> AS <select>;`);
+    None when the stored text has another form."""
+    rows = con.execute(
+        "select sql from duckdb_views() where schema_name = ? and view_name = ? and database_name = current_database()",
+        [MARTS_SCHEMA, name],
+    ).fetchall()
+    if not rows:
+        return None
+    sql = rows[0][0].strip()
+    for prefix in (f"CREATE VIEW {MARTS_SCHEMA}.{name} AS ", f"CREATE VIEW {ident(MARTS_SCHEMA)}.{ident(name)} AS "):
+        if sql.startswith(prefix):
+            return sql[len(prefix):].rstrip().rstrip(";")
+    return None
+
+
+def _types(con: duckdb.DuckDBPyConnection, relation: str, catalog: str | None = None) -> list[tuple[str, str]]:
+    catalog_filter = "table_catalog = ?" if catalog else "table_catalog = current_database()"
+    return con.execute(
+        f"select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
+        f"and {catalog_filter} order by ordinal_position",
+        [MARTS_SCHEMA, relation, *([catalog] if catalog else [])],
+    ).fetchall()
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path, storage_version: str | None = None) -> SnapshotSummary:
+    """A standalone DuckDB file holding the marts in the BI shape, in `storage_version`'s on-disk
+    format, renamed into place in one step. Tables are copied; views are re-created as views over the
+    snapshot's own tables when that gives exactly the BI shape's columns and types, else copied as
+    tables."""
+    version = storage_version or snapshot_storage_version()
     tmp = snapshot.with_name(f".{snapshot.name}.tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         if leftover.exists():
             leftover.unlink()
-    con.execute(f"attach {_sql_string(str(tmp))} as ogi_snapshot")
-    counts: dict[str, int] = {}
+    relations = [name for name, _ in mart_relations(con)]
+    kinds = relation_kinds(con)
+    shapes = {name: bi_columns(con, name) for name in relations}
+    counts = {name: con.execute(f"select count(*) from {ident(MARTS_SCHEMA)}.{ident(name)}").fetchone()[0]
+              for name in relations}
+    views = {name: _view_body(con, name) for name in relations if kinds[name] == "view"}
+    # A view that names a column the BI shape rewrote (a list now JSON text) could still bind and
+    # mean something else (len() of a list vs of its text): such views are copied as tables.
+    converted = {c.name for name in relations if kinds[name] == "table" for c in shapes[name] if c.encoding == JSON_ENCODING}
+    for name, body in views.items():
+        if body is not None and any(re.search(rf'(?<![\w"]){re.escape(col)}(?![\w"])|"{re.escape(col)}"', body)
+                                    for col in converted):
+            views[name] = None
+    as_tables = [name for name in relations if kinds[name] == "table" or views.get(name) is None]
+    _copy_tables(con, tmp, version, shapes, as_tables, create_schema=True)
+
+    # Views: created through a connection on the file itself, so that their `marts.x` names resolve
+    # inside the snapshot whatever name a client opens it under.
+    failed: list[str] = []
+    scon = duckdb.connect(str(tmp))
     try:
-        con.execute(f"create schema ogi_snapshot.{_quote(MARTS_SCHEMA)}")
-        for name, _ in mart_relations(con):
-            con.execute(
-                f"create table ogi_snapshot.{_quote(MARTS_SCHEMA)}.{_quote(name)} as "
-                f"select * from {_quote(MARTS_SCHEMA)}.{_quote(name)} order by all"
-            )
-            counts[name] = con.execute(f"select count(*) from {_quote(MARTS_SCHEMA)}.{_quote(name)}").fetchone()[0]
+        for name, body in views.items():
+            if body is None:
+                continue
+            columns = shapes[name]
+            target = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
+            # the view's own SQL, as dbt wrote it into the warehouse's catalog: text of our own code
+            sql_body = body
+            sql_query = sql_body if all(c.encoding is None for c in columns) else sql_bi_select(columns, f"({sql_body}) as v")
+            try:
+                scon.execute(f"create view {target} as {sql_query}")
+                same = _types(scon, name) == [(c.name, c.bi_type) for c in columns]
+            except duckdb.Error:
+                same = False
+            if not same:
+                scon.execute(f"drop view if exists {target}")
+                failed.append(name)
+        scon.execute("checkpoint")
+    finally:
+        scon.close()
+    if failed:
+        _copy_tables(con, tmp, version, shapes, failed, create_schema=False)
+    _check_types(con, tmp, version, shapes)
+    os.replace(tmp, snapshot)
+    final_kinds = {name: ("view" if name in views and views[name] is not None and name not in failed else "table")
+                   for name in relations}
+    return SnapshotSummary(snapshot, version, counts, final_kinds)
+
+
+def _copy_tables(con, tmp: Path, version: str, shapes: dict[str, list[BiColumn]], names: list[str],
+                 create_schema: bool) -> None:
+    # A file that exists keeps the format it was created in; STORAGE_VERSION applies when it is new.
+    con.execute("attach ? as ogi_snapshot (storage_version ?)", [str(tmp), version])
+    try:
+        if create_schema:
+            con.execute(f"create schema ogi_snapshot.{ident(MARTS_SCHEMA)}")
+        for name in names:
+            source = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
+            con.execute(f"create table ogi_snapshot.{ident(MARTS_SCHEMA)}.{ident(name)} as "
+                        f"{sql_bi_select(shapes[name], source)} order by all")
     finally:
         con.execute("detach ogi_snapshot")
-    os.replace(tmp, snapshot)
-    return counts
+
+
+def _check_types(con, tmp: Path, version: str, shapes: dict[str, list[BiColumn]]) -> None:
+    """Every relation of the snapshot has exactly the BI shape's columns and types: an old storage
+    version that could not hold a type fails the export here, not in an analyst's driver."""
+    con.execute("attach ? as ogi_snapshot_check (read_only)", [str(tmp)])
+    try:
+        for name, columns in shapes.items():
+            found = _types(con, name, "ogi_snapshot_check")
+            expected = [(c.name, c.bi_type) for c in columns]
+            if found != expected:
+                raise RuntimeError(f"snapshot ({version}) {MARTS_SCHEMA}.{name}: columns {found} differ from {expected}")
+    finally:
+        con.execute("detach ogi_snapshot_check")

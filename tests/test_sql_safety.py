@@ -2,8 +2,9 @@
 
 Every `execute`/`executemany`/`sql`/`query` call whose SQL is an f-string, a `.format()` or a `%`
 expression may interpolate only UPPER_CASE module constants (our own identifiers), `ident(...)`
-(dagster_project/sql.py, which admits plain identifiers only) and helpers called with literals only
-(SQL fragments generated from our own code). Everything else travels as a parameter.
+(dagster_project/sql.py, which admits plain identifiers only), `sql_*` builders and variables (SQL text
+made by our own code, by naming convention), helpers called with literals only, and local names
+assigned from those. Everything else travels as a parameter.
 """
 
 from __future__ import annotations
@@ -19,16 +20,33 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dagster_project"
 SQL_METHODS = {"execute", "executemany", "sql", "query"}
 
 
-def _allowed(expr: ast.expr) -> bool:
+def _allowed(expr: ast.expr, assigned: dict[str, ast.expr], depth: int = 0) -> bool:
+    """True when `expr` can only be SQL text of our own: a constant, an UPPER_CASE constant, ident(),
+    an `sql_*` builder or variable, a helper called with literals, or a local name assigned from those."""
+    if depth > 8:
+        return False
+    if isinstance(expr, ast.Constant):
+        return True
     if isinstance(expr, ast.Name):
-        return expr.id.isupper()
+        if expr.id.isupper() or expr.id.startswith("sql_"):
+            return True
+        return expr.id in assigned and _allowed(assigned[expr.id], assigned, depth + 1)
     if isinstance(expr, ast.Attribute):
-        return expr.attr.isupper()
+        return expr.attr.isupper() or expr.attr.startswith("sql_")
+    if isinstance(expr, ast.Subscript):  # a lookup in a constant table of ours (type names …)
+        return isinstance(expr.value, ast.Name) and expr.value.id.isupper()
     if isinstance(expr, ast.Call):
         func = expr.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         # ident() checks its argument; a helper called with literals only builds SQL from our own code
-        return name == "ident" or all(isinstance(a, ast.Constant) for a in expr.args + [k.value for k in expr.keywords])
+        return name == "ident" or name.startswith("sql_") or all(
+            isinstance(a, ast.Constant) for a in expr.args + [k.value for k in expr.keywords])
+    if isinstance(expr, ast.JoinedStr):
+        return all(_allowed(v.value, assigned, depth + 1) for v in expr.values if isinstance(v, ast.FormattedValue))
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _allowed(expr.left, assigned, depth + 1) and _allowed(expr.right, assigned, depth + 1)
+    if isinstance(expr, ast.IfExp):
+        return _allowed(expr.body, assigned, depth + 1) and _allowed(expr.orelse, assigned, depth + 1)
     return False
 
 
@@ -61,7 +79,7 @@ def violations(source: str, filename: str = "<string>") -> list[str]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_METHODS and node.args):
                 continue
             for part in _string_parts(node.args[0], assigned):
-                if not _allowed(part):
+                if not _allowed(part, assigned):
                     found.append(f"{filename}:{node.lineno}: SQL interpolates {ast.unparse(part)!r}")
     return sorted(set(found))
 
@@ -79,6 +97,8 @@ def test_the_package_builds_no_sql_from_data():
         ("def f(con, p):\n    con.sql('select %s' % p)\n", ["<string>:2: SQL interpolates 'p'"]),
         ("def f(con, name):\n    con.execute('select * from t where name = ?', [name])\n", []),
         ("TABLE = 'x'\ndef f(con, t):\n    con.execute(f'select * from {TABLE} join {ident(t)} using (id)')\n", []),
+        ("def f(con, t, v):\n    src = f'{ident(t)}'\n    con.execute(f'select * from {src} where a = {v}')\n", ["<string>:3: SQL interpolates 'v'"]),
+        ("def f(con, t):\n    src = t + 'x'\n    con.execute(f'select * from {src}')\n", ["<string>:3: SQL interpolates 'src'"]),
     ],
 )
 def test_the_checker_sees_interpolated_values(snippet, expected):

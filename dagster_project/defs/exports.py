@@ -1,4 +1,5 @@
-"""BI exports: Parquet of every mart (facts partitioned by report_year) and a DuckDB snapshot."""
+"""BI exports: Parquet of every mart (facts one file per report_year) with _schema.json, and a DuckDB
+snapshot in an old storage format that DuckDB 1.x drivers read (see dagster_project/exports.py)."""
 
 from pathlib import Path
 
@@ -6,8 +7,16 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import WarehousePaths
-from dagster_project.exports import current_export_fingerprint, export_parquet, marts_fingerprint, write_snapshot
+from dagster_project.exports import (
+    current_export_fingerprint,
+    export_fingerprint,
+    export_parquet,
+    load_dbt_docs,
+    snapshot_storage_version,
+    write_snapshot,
+)
 from dagster_project.progress import PROGRESS_PREFIX
+from dagster_project.settings import DBT_PROJECT_DIR
 
 
 def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -18,27 +27,32 @@ def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         group_name="exports",
         deps=mart_keys,
         kinds={"parquet", "duckdb"},
-        description="Parquet of every mart under OGI_EXPORT_DIR (swapped in atomically) and a DuckDB "
-        "snapshot file of the marts, so BI tools never hold the live warehouse open.",
+        description="Parquet of every mart under OGI_EXPORT_DIR (swapped in atomically, with _schema.json "
+        "from the dbt docs) and a DuckDB snapshot file of the marts in an old storage format "
+        "(OGI_SNAPSHOT_STORAGE_VERSION), so BI tools never hold the live warehouse open.",
     )
     def bi_exports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths) -> dg.MaterializeResult:
         export_dir, snapshot = Path(paths.export_dir), Path(paths.snapshot)
+        storage_version = snapshot_storage_version()
+        docs = load_dbt_docs(DBT_PROJECT_DIR / "models")
         with duckdb.get_connection() as con:
-            fingerprint = marts_fingerprint(con)
+            fingerprint = export_fingerprint(con, docs, storage_version)
             if fingerprint == current_export_fingerprint(export_dir) and snapshot.is_file():
-                # Unchanged marts: the current export and snapshot already hold exactly this.
+                # Unchanged marts, docs and settings: the current export and snapshot already hold exactly this.
                 context.log.info(f"{PROGRESS_PREFIX}marts unchanged since the last export: {export_dir} kept as it is")
                 return dg.MaterializeResult(metadata={
                     "export_dir": str(export_dir), "reused_unchanged_marts": True, "fingerprint": fingerprint})
-            parquet = export_parquet(con, export_dir, fingerprint)
-            snapshot_counts = write_snapshot(con, snapshot)
+            snap = write_snapshot(con, snapshot, storage_version)
+            parquet = export_parquet(con, export_dir, fingerprint, docs, snap)
         context.log.info(f"{PROGRESS_PREFIX}exported {len(parquet.relations)} marts to {parquet.export_dir}")
         return dg.MaterializeResult(metadata={
             "export_dir": str(parquet.export_dir),
             "version_dir": str(parquet.version_dir),
             "snapshot": paths.snapshot,
+            "snapshot_storage_version": snap.storage_version,
+            "snapshot_views": [name for name, kind in snap.kinds.items() if kind == "view"],
             "rows": dg.MetadataValue.json(parquet.relations),
-            "snapshot_relations": len(snapshot_counts),
+            "snapshot_relations": len(snap.counts),
             "reused_unchanged_marts": False,
             "fingerprint": fingerprint,
         })
