@@ -47,8 +47,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{gold.stem:<36} no raw file found for {gold.raw_files}")
                 continue
             for path in paths:
-                if path.suffix.lower() == ".pdf":
-                    continue  # scored when PDF input exists; the text renderings are scored here
                 started = time.perf_counter()
                 result = parse_bytes(path.read_bytes(), path.name)
                 seconds += time.perf_counter() - started

@@ -35,7 +35,7 @@ from range(?) as t(i);
 create table marts.dim_report as
 select sha256(agency_id || y) as report_id, agency_id, y as report_year,
        case when y = 2020 then 'v2019' else 'v2021' end as template_version,
-       agency_id || '_' || y || '.txt' as source_file
+       agency_id || '_' || y || '.txt' as source_file, true as is_current
 from marts.dim_agency cross join (values (2020), (2021)) as years(y);
 create table marts.fct_report_metric as
 with r as (
@@ -54,11 +54,13 @@ select r.report_id, r.agency_id, r.report_year, e.metric_code,
            when e.metric_code like '%.total_published' then 5
            when e.metric_code like '%.in_force' then 3
            else 0 end as decimal(38, 6)) as value,
-       'number' as value_state, cast(null as varchar) as raw_text, false as approximate
+       'number' as value_state, cast(null as varchar) as raw_text, false as approximate,
+       cast(null as varchar) as inferred_by
 from r
 join bench_expected as e on e.version = r.template_version
 union all
-select report_id, agency_id, report_year, 'prose.requests_received', cast(6 * b as decimal(38, 6)), 'number', null, false
+select report_id, agency_id, report_year, 'prose.requests_received', cast(6 * b as decimal(38, 6)), 'number', null, false,
+       null
 from r;
 """
 

@@ -97,7 +97,9 @@ def gold_files(folder: Path) -> list[Path]:
 
 
 def raw_paths(gold: GoldReport) -> list[Path]:
-    """The raw files a gold file describes, looked up beside its gold folder (and in `raw/`)."""
+    """The raw files a gold file describes, looked up beside its gold folder (and in `raw/`), plus
+    the published PDF of the same stem in `pdf/` when there is one (the same values, read from the
+    PDF itself)."""
     base = gold.path.parent.parent
     found = []
     for name in gold.raw_files:
@@ -105,6 +107,9 @@ def raw_paths(gold: GoldReport) -> list[Path]:
             if candidate.is_file():
                 found.append(candidate)
                 break
+    pdf = base / "pdf" / f"{gold.stem}.pdf"
+    if pdf.is_file() and pdf not in found:
+        found.append(pdf)
     return found
 
 

@@ -43,6 +43,11 @@ PARSER_VERSION = _parser_version()
 ENV_PARSE_WORKERS = "OGI_PARSE_WORKERS"
 MIN_REPORTS_PER_WORKER = 400  # below this, starting processes costs more than it saves
 CHUNK_SIZE = 100  # reports per worker task: big enough to amortise pickling, small enough to balance
+# Memory bound of a parse batch: a batch holds its reports' text (and a PDF's bytes, which the parser
+# re-reads for boxes) in the parent, and a chunk is pickled whole to a worker. 2000 text reports are
+# ≈ 60 MB; 2000 PDFs of 2 MB would be 4 GB, so batches and chunks are also cut by size.
+BATCH_BYTES = 64 << 20
+CHUNK_BYTES = 8 << 20
 
 # DECIMAL(38, 6): exact for every count and for 万元 amounts published with up to 4 decimals.
 DECIMAL = pa.decimal128(38, 6)
@@ -67,6 +72,10 @@ create table if not exists parsed.reports (
     evidence         varchar,  -- JSON: metadata field -> source line
     parsed_at        timestamptz not null
 );
+-- which signal gave the agency name and the report year (title, html_title, crawler_header, path, intro,
+-- compilation, contact, section1, signature, statistics_period …: parsing/metadata.py)
+alter table parsed.reports add column if not exists agency_source varchar;
+alter table parsed.reports add column if not exists year_source varchar;
 create table if not exists parsed.cells (
     report_id    varchar not null,
     metric_code  varchar not null,
@@ -79,6 +88,17 @@ create table if not exists parsed.cells (
     label_raw    varchar,
     approximate  boolean not null
 );
+-- PDF provenance (null for text and HTML input): page (1-based), the cell's box in PDF points with a
+-- top-left origin, and whether the value was read from the text layer ('pdf_text') or by OCR ('ocr').
+alter table parsed.cells add column if not exists page integer;
+alter table parsed.cells add column if not exists bbox_x0 double;
+alter table parsed.cells add column if not exists bbox_y0 double;
+alter table parsed.cells add column if not exists bbox_x1 double;
+alter table parsed.cells add column if not exists bbox_y1 double;
+alter table parsed.cells add column if not exists read_by varchar;
+-- value_state 'inferred' only (parsing/glued.py): the check ids whose identities chose how a glued
+-- digit run splits into cells ('T3-3,T4-1'); null when the digit count alone decided.
+alter table parsed.cells add column if not exists inferred_by varchar;
 create table if not exists parsed.sections (
     report_id    varchar not null,
     ordinal      integer not null,
@@ -116,12 +136,15 @@ SCHEMAS = {
         ("template_version", pa.string()), ("province", pa.string()), ("city", pa.string()),
         ("district", pa.string()), ("adcode", pa.string()), ("parse_status", pa.string()),
         ("evidence", pa.string()), ("parsed_at", pa.timestamp("us", tz="UTC")),
+        ("agency_source", pa.string()), ("year_source", pa.string()),
     ]),
     "cells": pa.schema([
         ("report_id", pa.string()), ("metric_code", pa.string()), ("value", DECIMAL),
         ("value_state", pa.string()), ("raw_text", pa.string()), ("unit", pa.string()),
         ("value_yuan", DECIMAL), ("source_line", pa.int32()), ("label_raw", pa.string()),
         ("approximate", pa.bool_()),
+        ("page", pa.int32()), ("bbox_x0", pa.float64()), ("bbox_y0", pa.float64()), ("bbox_x1", pa.float64()),
+        ("bbox_y1", pa.float64()), ("read_by", pa.string()), ("inferred_by", pa.string()),
     ]),
     "sections": pa.schema([
         ("report_id", pa.string()), ("ordinal", pa.int32()), ("section_code", pa.string()),
@@ -184,17 +207,23 @@ def _append(columns: dict[str, dict[str, list]], report_id: str, parsed: ParsedR
          report_year=md.report_year, published_on=published, template_version=md.template_version,
          province=md.province, city=md.city, district=md.district, adcode=md.adcode,
          parse_status=parsed.parse_status, evidence=json.dumps(md.evidence, ensure_ascii=False, sort_keys=True),
-         parsed_at=now)
+         parsed_at=now, agency_source=md.sources.get("agency_name"), year_source=md.sources.get("report_year"))
     cells = columns["cells"]
     for c in parsed.cells:
         _add(cells, report_id=report_id, metric_code=c.metric_code, value=_dec(c.value), value_state=c.value_state,
              raw_text=c.raw_text, unit=c.unit, value_yuan=_dec(c.value_yuan), source_line=c.source_line,
-             label_raw=c.label_raw, approximate=bool(c.approximate))
+             label_raw=c.label_raw, approximate=bool(c.approximate), page=c.page, read_by=c.read_by,
+             inferred_by=c.inferred_by, **_bbox_columns(c.bbox))
     for i, sec in enumerate(parsed.sections, 1):
         _add(columns["sections"], report_id=report_id, ordinal=i, section_code=sec.section_code, title=sec.title,
              body=sec.body, line_start=sec.line_start, line_end=sec.line_end)
     for i, m in enumerate(parsed.messages, 1):
         _add(columns["messages"], report_id=report_id, ordinal=i, level=m.level, code=m.code, text=m.text, line=m.line)
+
+
+def _bbox_columns(bbox) -> dict:
+    x0, y0, x1, y1 = bbox if bbox else (None, None, None, None)
+    return dict(bbox_x0=x0, bbox_y0=y0, bbox_x1=x1, bbox_y1=y1)
 
 
 def _add(table_columns: dict[str, list], **values) -> None:
@@ -215,9 +244,12 @@ def parse_chunk(items: list[tuple[str, str | None, str | None, str]]) -> dict[st
     no per-row Python objects to rebuild in the parent), so the parent only concatenates and writes.
     """
     columns = {t: {f.name: [] for f in SCHEMAS[t]} for t in TABLES}
-    for report_id, text, decode_error, source_file in items:
+    for report_id, text, decode_error, source_file, *pdf in items:
         now = dt.datetime.now(dt.timezone.utc)
-        if text is None:
+        if pdf and pdf[0] is not None:
+            # a PDF: boxes, tables and (for scanned pages) OCR come from its bytes, through the parser's entry point
+            parsed = report_parser.parse_pdf(pdf[0], source_file or "")
+        elif text is None:
             parsed = report_parser.failed_report(
                 "undecodable", f"{source_file}: the bytes could not be decoded as text ({decode_error})")
         else:
@@ -247,6 +279,7 @@ def parse_pending(
     con: duckdb.DuckDBPyConnection,
     batch_size: int = 2000,
     progress: Callable[[int, int], None] | None = None,
+    batch_bytes: int = BATCH_BYTES,
 ) -> ParseSummary:
     """Parse every report that is new or was parsed by another parser version; drop the parsed
     rows of reports that are gone. Returns what was done."""
@@ -254,9 +287,12 @@ def parse_pending(
     summary = ParseSummary()
     gone = [r[0] for r in con.execute(
         "select report_id from parsed.reports where report_id not in (select report_id from raw.reports)").fetchall()]
-    pending = [r[0] for r in con.execute(
-        "select r.report_id from raw.reports r left join parsed.reports p using (report_id) "
-        "where p.report_id is null or p.parser_version <> ? order by r.report_id", [PARSER_VERSION]).fetchall()]
+    # (report_id, bytes the batch will hold for it: its text, plus the file's bytes for a PDF)
+    pending_sizes = con.execute(
+        "select r.report_id, coalesce(strlen(r.text), 0) + case when r.encoding = 'pdf' then r.byte_size else 0 end "
+        "from raw.reports r left join parsed.reports p using (report_id) "
+        "where p.report_id is null or p.parser_version <> ? order by r.report_id", [PARSER_VERSION]).fetchall()
+    pending = [r[0] for r in pending_sizes]
 
     if gone:
         with transaction(con):
@@ -265,13 +301,14 @@ def parse_pending(
 
     workers = _workers(len(pending))
     done = 0
-    for start in range(0, len(pending), batch_size):
-        ids = pending[start : start + batch_size]
+    for ids in size_batches(pending_sizes, batch_size, batch_bytes):
         items = con.execute(
             "select r.report_id, r.text, r.decode_error, "
-            "  (select min(f.source_file) from raw.report_files f where f.report_id = r.report_id) "
+            "  (select min(f.source_file) from raw.report_files f where f.report_id = r.report_id), "
+            "  case when r.encoding = 'pdf' then r.raw_bytes end "
             "from raw.reports r where r.report_id in (select unnest(?)) order by r.report_id", [ids]).fetchall()
-        chunks = [items[i : i + CHUNK_SIZE] for i in range(0, len(items), CHUNK_SIZE)]
+        sized = [(item, len(item[1] or "") + len(item[4] or b"")) for item in items]
+        chunks = [[item for item, _ in chunk] for chunk in size_batches(sized, CHUNK_SIZE, CHUNK_BYTES, keep=True)]
         buffers: dict[str, list[pa.Table]] = {t: [] for t in TABLES}
         for tables in _parse_stream(chunks, workers):
             for table, arrow in tables.items():
@@ -292,6 +329,25 @@ def parse_pending(
         "select parse_status, count(*) from parsed.reports group by 1 order by 1").fetchall())
     summary.cells_total = con.execute("select count(*) from parsed.cells").fetchone()[0]
     return summary
+
+
+def size_batches(sized: list[tuple], max_items: int, max_bytes: int, keep: bool = False) -> list[list]:
+    """Consecutive batches of at most `max_items` items and, unless one item alone exceeds it, at most
+    `max_bytes` bytes; `sized` is (item, size) pairs. Returns the items' first fields (report ids), or
+    the (item, size) pairs themselves with keep=True."""
+    batches: list[list] = []
+    current: list = []
+    total = 0
+    for pair in sized:
+        size = pair[1]
+        if current and (len(current) >= max_items or total + size > max_bytes):
+            batches.append(current)
+            current, total = [], 0
+        current.append(pair if keep else pair[0])
+        total += size
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _delete(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:

@@ -24,7 +24,11 @@ COUNTS: dict[str, str] = {
     "reports failed to parse": "select count(*) from marts.dim_report where parse_status = 'failed'",
     "table cells parsed": "select count(*) from marts.fct_report_metric where metric_code not like 'prose.%'",
     "prose metrics parsed": "select count(*) from marts.fct_report_metric where metric_code like 'prose.%'",
+    # cells recovered from digit runs without cell separators (parsing/glued.py), counted among the parsed
+    "table cells inferred": "select count(*) from marts.fct_report_metric where value_state = 'inferred'",
     "check results": "select count(*) from marts.fct_check_result",
+    # holding, but their identity chose how a glued run splits: no independent evidence (checks/store.py)
+    "check results inferred": "select count(*) from marts.fct_check_result where status = 'inferred'",
     "hard checks failing": "select count(*) from marts.fct_check_result r join marts.dim_check c using (check_id) "
     "where r.status = 'fail' and c.severity = 'hard'",
     "reports failing hard checks": "select count(distinct r.report_id) from marts.fct_check_result r "

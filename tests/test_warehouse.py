@@ -13,6 +13,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
+from dagster_project.exports import bi_columns
 from tests.conftest import SEED_FILES, SEEDS_DIR
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -73,6 +74,22 @@ def test_seed_metadata_in_dim_report_and_dim_agency(warehouse):
             [report_id_of(name)])
         got[name] = row[0] if row else None
     assert got == SEED_METADATA
+
+
+def test_dim_report_says_which_signal_gave_agency_and_year(warehouse):
+    rows = warehouse.rows(
+        "select source_file, agency_source, year_source from marts.dim_report "
+        "where source_file not like 'realworld/%' order by 1")
+    assert rows == [
+        ("000_a401547b58a11ed1.txt", "title", "title"),  # '特向社会公布晋安区民政局2020年…年度报告' inside line 1
+        ("001_0610a0a9de2dcfc8.txt", "title", "title"),
+        ("002_87d81dba6e927c9d.txt", "title", "title"),
+        ("003_8fda2105dcda898c.txt", "title", "title"),
+        ("004_70d6925fef033874.txt", "intro", "statistics_period"),  # '全文包括临河区民政局…', '统计期限为2024年…'
+        ("broken/not_text.bin", None, None),
+    ]
+    (messages,) = warehouse.rows("select parse_messages from marts.dim_report where source_file = '004_70d6925fef033874.txt'")[0]
+    assert "[info] metadata_source: agency '临河区民政局' from intro (line 1); year 2024 from statistics_period (line 1); published_on 2025-01-22 from signature (line 71) (line 1)" in messages
 
 
 def test_parse_status_and_cell_counts_per_report(warehouse):
@@ -196,21 +213,23 @@ def test_every_mart_is_exported_and_matches_row_for_row(warehouse):
     for name in names:
         folder = warehouse.export_dir / name
         files = f"{folder}/**/*.parquet"
-        columns = [r[0] for r in warehouse.rows(
-            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
-            "order by ordinal_position", [name])]
+        # The export's BI shape: the same columns, lists as JSON text (tests/test_bi_clients.py).
+        with warehouse.connect() as wcon:
+            shape = bi_columns(wcon, name)
+        columns = [c.name for c in shape]
         select = ", ".join(f'"{c}"' for c in columns)
-        from_parquet = con.execute(f"select {select} from read_parquet('{files}', hive_partitioning = true) order by all").fetchall()
-        from_duckdb = warehouse.rows(f'select {select} from marts."{name}" order by all')
+        from_parquet = con.execute(f"select {select} from read_parquet('{files}') order by all").fetchall()
+        from_duckdb = warehouse.rows(
+            "select " + ", ".join(f'{c.expr} as "{c.name}"' for c in shape) + f' from marts."{name}" order by all')
         assert from_parquet == from_duckdb, name
-        table = ds.dataset(folder, format="parquet", partitioning="hive").to_table()
+        table = ds.dataset(folder, format="parquet").to_table()
         assert table.num_rows == len(from_duckdb), name
         assert set(table.column_names) == set(columns), name
 
 
 def test_facts_are_partitioned_by_report_year(warehouse):
     partitions = sorted(p.name for p in (warehouse.export_dir / "fct_report_metric").iterdir())
-    assert partitions == ["report_year=2017", "report_year=2020", "report_year=2023", "report_year=2024"]
+    assert partitions == ["2017.parquet", "2020.parquet", "2023.parquet", "2024.parquet"]
 
 
 def test_snapshot_file_holds_the_marts(warehouse):

@@ -41,7 +41,10 @@ from dagster_project.parsing.templates import (
 
 SUITES = ("t2", "t3", "t4", "cross_year", "prose", "template")
 SEVERITIES = ("hard", "soft")
-STATUSES = ("pass", "fail", "incomplete")
+# inferred: the rule holds, but its identity was used by the parser to choose where a report's glued
+# digit run splits into cells (parsing/glued.py, cells with value_state 'inferred'), so holding is
+# no independent evidence for that report.
+STATUSES = ("pass", "fail", "incomplete", "inferred")
 OPS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}  # op -> (symbol when it holds, when not)
 
 # Template version expected for a report year (spec §1, §10 step 5).
@@ -230,6 +233,9 @@ CHECKS: tuple[CheckDef, ...] = (
              subject_kind="table"),
 )
 CHECKS_BY_ID: dict[str, CheckDef] = {c.check_id: c for c in CHECKS}
+# The identities the parser may use to split a glued digit run (parsing/glued.py): hard equalities
+# between cells of one table of one report. Their rules below are the formulas it evaluates.
+SPLIT_CHECK_IDS = ("T3-1", "T3-2a", "T3-2b", "T3-3", "T4-1", "T4-2", "T4-3")
 SUITE_CHECKS: dict[str, tuple[CheckDef, ...]] = {s: tuple(c for c in CHECKS if c.suite == s) for s in SUITES}
 
 # Non-negativity checks: check_id -> (table, value types that must be non-negative).
@@ -384,6 +390,9 @@ def _validate() -> None:
     identity_ids = {c.check_id for c in CHECKS if c.kind == "identity"}
     assert identity_ids == {r.check_id for r in RULES}, identity_ids ^ {r.check_id for r in RULES}
     assert set(NONNEG) == {c.check_id for c in CHECKS if c.kind == "nonneg"}
+    for check_id in SPLIT_CHECK_IDS:
+        check = CHECKS_BY_ID[check_id]
+        assert check.kind == "identity" and check.severity == "hard" and check.op == "eq", check_id
 
 
 _validate()

@@ -3,7 +3,8 @@
 GX's own Data Docs (in `gx/` beside this page) show each expectation with its unexpected `diff`
 values and the report labels of the failing rows; this page adds what a reader looks for first: the
 failing reports with agency, year, check, subject and the readable detail, hard checks first, and a
-per-check count of pass / fail / incomplete. Static, no JavaScript, every value HTML-escaped.
+per-check count of pass / fail / incomplete / inferred (the check's identity chose how a glued digit
+run splits, parsing/glued.py). Static, no JavaScript, every value HTML-escaped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ MAX_LISTED = 5000
 SQL_COUNTS = """
 select c.check_id, c.severity, c.suite, c.description,
        count(*) filter (where r.status = 'pass'), count(*) filter (where r.status = 'fail'),
-       count(*) filter (where r.status = 'incomplete'), count(distinct r.report_id) filter (where r.status = 'fail')
+       count(*) filter (where r.status = 'incomplete'), count(*) filter (where r.status = 'inferred'),
+       count(distinct r.report_id) filter (where r.status = 'fail')
 from checks.catalogue as c
 left join checks.results as r using (check_id)
 group by all
@@ -67,12 +69,14 @@ def write_index(con: duckdb.DuckDBPyConnection, data_docs_dir: Path) -> Path:
         f"({total_fail} failing results). Great Expectations Data Docs: "
         f"<a href='{GX_SITE_FOLDER}/index.html'>suites and validation results</a>.</p>",
         "<h2>Checks</h2><table><tr><th>check</th><th>severity</th><th>suite</th><th>description</th>"
-        "<th>pass</th><th>fail</th><th>incomplete</th><th>failing reports</th></tr>",
+        "<th>pass</th><th>fail</th><th>incomplete</th><th>inferred</th><th>failing reports</th></tr>",
     ]
-    for check_id, severity, suite, description, n_pass, n_fail, n_inc, n_rep in counts:
-        parts.append(f"<tr><td>{_e(check_id)}</td><td class='{_e(severity)}'>{_e(severity)}</td><td>{_e(suite)}</td>"
-                     f"<td>{_e(description)}</td><td class='num'>{n_pass}</td><td class='num'>{n_fail}</td>"
-                     f"<td class='num'>{n_inc}</td><td class='num'>{n_rep}</td></tr>")
+    for check_id, severity, suite, description, n_pass, n_fail, n_inc, n_inferred, n_rep in counts:
+        parts.append(f"<tr class='check' data-check-id='{_e(check_id)}'><td>{_e(check_id)}</td>"
+                     f"<td class='{_e(severity)}'>{_e(severity)}</td><td>{_e(suite)}</td>"
+                     f"<td>{_e(description)}</td><td class='num pass'>{n_pass}</td><td class='num fail'>{n_fail}</td>"
+                     f"<td class='num incomplete'>{n_inc}</td><td class='num inferred'>{n_inferred}</td>"
+                     f"<td class='num'>{n_rep}</td></tr>")
     parts.append("</table><h2>Failing reports</h2>")
     if not failures:
         parts.append("<p id='no-failures'>No report fails any check.</p>")

@@ -34,7 +34,7 @@ FACTS = "marts.fct_report_metric"
 # How a term's cell counts under the blank-cell policy (spec §7.4): a number (approximate prose
 # figures excluded), a blank, absent from the report, or present but not a number (marker, junk).
 CELL_STATE = """case when f.value_state is null then 'absent'
-                when f.value_state = 'number' and not coalesce(f.approximate, false) then 'number'
+                when f.value_state in ('number', 'inferred') and not coalesce(f.approximate, false) then 'number'
                 when f.value_state = 'blank' then 'blank'
                 else 'missing' end"""
 REPORTS = "marts.dim_report"
@@ -94,7 +94,7 @@ def _fmt(expr: str) -> str:
 
 SQL_REPORTS = f"""
 create or replace temp table chk_reports as
-select r.report_id, r.agency_id, r.report_year, r.template_version,
+select r.report_id, r.agency_id, r.report_year, r.template_version, r.is_current,
        coalesce(a.agency_name, '?') || ' ' || coalesce(cast(r.report_year as varchar), '?') || ' · '
            || left(r.report_id, 12) as report_label
 from {REPORTS} as r
@@ -129,7 +129,8 @@ select l.report_id, l.table_code,
        arg_min(pl.version, pl.report_id) as prev_version
 from chk_layout as l
 join chk_reports as r using (report_id)
-join chk_reports as pr on pr.agency_id = r.agency_id and pr.report_year = r.report_year - 1
+-- the previous year's CURRENT report: never a superseded revision, whichever report is checked
+join chk_reports as pr on pr.agency_id = r.agency_id and pr.report_year = r.report_year - 1 and pr.is_current
 join chk_layout as pl on pl.report_id = pr.report_id and pl.table_code = l.table_code
 group by l.report_id, l.table_code
 """
@@ -266,7 +267,7 @@ identity_rows as (
     from rule_rows
 ),
 nonneg_counts as (
-    select f.report_id, n.check_id, count(*) filter (where f.value_state = 'number') as n_number
+    select f.report_id, n.check_id, count(*) filter (where f.value_state in ('number', 'inferred')) as n_number
     from {FACTS} as f
     join chk_nonneg as n on n.metric_code = f.metric_code
     group by f.report_id, n.check_id
@@ -275,7 +276,7 @@ nonneg_bad as (  -- rare: the offending cells, listed only where there are any
     select f.report_id, n.check_id, list(n.label || ' ' || {_fmt('f.value')} order by n.metric_code) as bad
     from {FACTS} as f
     join chk_nonneg as n on n.metric_code = f.metric_code
-    where f.value_state = 'number' and (f.value < 0 or (n.must_be_integer and f.value <> trunc(f.value)))
+    where f.value_state in ('number', 'inferred') and (f.value < 0 or (n.must_be_integer and f.value <> trunc(f.value)))
     group by f.report_id, n.check_id
 ),
 nonneg_base as (
@@ -347,6 +348,11 @@ tpl2_rows as (
     from tpl2_counts as c
     left join tpl2_missing as m using (report_id, table_code)
 ),
+split_checks as (  -- (report, check) whose identity chose how a glued digit run splits (parsing/glued.py)
+    select distinct f.report_id, trim(x.check_id) as check_id
+    from {FACTS} as f, unnest(string_split(f.inferred_by, ',')) as x(check_id)
+    where f.value_state = 'inferred' and f.inferred_by is not null
+),
 all_rows as (
     select * from identity_rows
     union all by name
@@ -358,7 +364,7 @@ all_rows as (
 )
 select row_number() over (order by a.report_id, a.check_id, a.subject) - 1 as row_id,
        a.report_id, a.check_id, c.suite, a.subject, a.lhs, a.rhs, a.lhs - a.rhs as diff, a.tolerance, a.op,
-       a.evaluable, a.has_blank,
+       a.evaluable, a.has_blank, s.check_id is not null as split_by_check,
        coalesce(a.holds, a.lhs = a.rhs) as holds,
        a.total_blank_parts_filled and not coalesce(a.holds, a.lhs = a.rhs) as total_omitted,
        a.required_missing, a.compared_report_id,
@@ -372,6 +378,7 @@ select row_number() over (order by a.report_id, a.check_id, a.subject) - 1 as ro
 from all_rows as a
 join chk_checks as c using (check_id)
 join chk_reports as r using (report_id)
+left join split_checks as s using (report_id, check_id)
 """
 
 

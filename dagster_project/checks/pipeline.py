@@ -22,7 +22,7 @@ from dagster_project.settings import EXPECTATIONS_DIR
 class CheckRun:
     identity_rows: int
     status_counts: dict[str, int]
-    per_check: dict[str, dict]  # check_id -> {pass, fail, incomplete, failing_reports, first_failures}
+    per_check: dict[str, dict]  # check_id -> {pass, fail, incomplete, inferred, failing_reports, first_failures}
     gx: gx_runner.GxRun
     disagreements: int
     reports_with_tables: int
@@ -35,7 +35,8 @@ class CheckRun:
 SQL_PER_CHECK = """
 select check_id,
        count(*) filter (where status = 'pass'), count(*) filter (where status = 'fail'),
-       count(*) filter (where status = 'incomplete'), count(distinct report_id) filter (where status = 'fail')
+       count(*) filter (where status = 'incomplete'), count(distinct report_id) filter (where status = 'fail'),
+       count(*) filter (where status = 'inferred')
 from checks.results group by check_id
 """
 
@@ -63,7 +64,7 @@ where f.metric_code like 't_.%'
 # What the results depend on, summarised cheaply in one scan per table: the facts the identities
 # read, the reports (version, year, agency), the agency names in the details. Fixed SQL text.
 SQL_INPUT_SUMMARY = f"""
-select (select count(*) || ':' || coalesce(sum(hash(report_id, metric_code, value, value_state, approximate)), 0)
+select (select count(*) || ':' || coalesce(sum(hash(report_id, metric_code, value, value_state, approximate, inferred_by)), 0)
         from {identities.FACTS}),
        (select count(*) || ':' || coalesce(sum(hash(report_id, agency_id, report_year, template_version)), 0)
         from {identities.REPORTS}),
@@ -109,10 +110,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
         status_counts = store.write(con)
         disagreements = store.disagreements(con)
         timings["write"] = time.monotonic() - t0
-    per_check = {c.check_id: {"pass": 0, "fail": 0, "incomplete": 0, "failing_reports": 0, "first_failures": []}
+    per_check = {c.check_id: {"pass": 0, "fail": 0, "incomplete": 0, "inferred": 0, "failing_reports": 0, "first_failures": []}
                  for c in cat.CHECKS}
-    for check_id, n_pass, n_fail, n_inc, n_rep in con.execute(SQL_PER_CHECK).fetchall():
-        per_check[check_id].update({"pass": n_pass, "fail": n_fail, "incomplete": n_inc, "failing_reports": n_rep})
+    for check_id, n_pass, n_fail, n_inc, n_rep, n_inferred in con.execute(SQL_PER_CHECK).fetchall():
+        per_check[check_id].update({"pass": n_pass, "fail": n_fail, "incomplete": n_inc, "inferred": n_inferred,
+                                    "failing_reports": n_rep})
     for check_id, agency, year, subject, detail, report_id in con.execute(SQL_FIRST_FAILURES, [first_failures]).fetchall():
         per_check[check_id]["first_failures"].append(
             {"report": agency, "year": year, "subject": subject, "detail": detail, "report_id": report_id})

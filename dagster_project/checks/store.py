@@ -7,7 +7,9 @@ written in a fixed order, so a re-run writes identical rows; and when the inputs
 
 Status (spec §7.4): not evaluable (a required cell absent / not a number, or no number at all) →
 `incomplete`; GX found the diff out of tolerance → `fail`, or `incomplete` when blank cells (read as
-0) were involved (`total_omitted` when the blank cells are the 总计 ones); otherwise `pass`.
+0) were involved (`total_omitted` when the blank cells are the 总计 ones); otherwise `pass`, or
+`inferred` when the check's identity was used by the parser to choose how one of the report's glued
+digit runs splits into cells (parsing/glued.py: the cells' `inferred_by`), so holding proves nothing.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ insert into checks.results
 select i.report_id, i.check_id, i.subject,
        case when not i.evaluable then 'incomplete'
             when u.row_id is not null then case when i.has_blank then 'incomplete' else 'fail' end
+            when i.split_by_check then 'inferred'
             else 'pass' end as status,
        i.lhs, i.rhs, i.diff, i.tolerance, i.op,
        i.total_omitted and u.row_id is not null as total_omitted,

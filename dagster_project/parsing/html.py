@@ -17,6 +17,7 @@ from .text import SourceLine, normalise_line
 from .values import looks_like_value
 
 _SKIP = frozenset({"script", "style", "head", "title", "noscript"})
+_HEADINGS = frozenset({"h1", "h2", "h3"})
 _BLOCK = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "table"})
 
 
@@ -60,6 +61,9 @@ class HtmlDocument:
     lines: list[SourceLine] = field(default_factory=list)  # text outside tables, by source line
     tables: list[HtmlTable] = field(default_factory=list)
     order: list[tuple[str, int]] = field(default_factory=list)  # ('line', i) / ('table', i) in document order
+    # for metadata.py: the <title> text and the h1..h3 headings outside tables, with their source lines
+    title: SourceLine | None = None
+    headings: list[SourceLine] = field(default_factory=list)
 
 
 class _Parser(HTMLParser):
@@ -72,6 +76,9 @@ class _Parser(HTMLParser):
         self.cell_parts: list[str] = []
         self.text_parts: list[str] = []
         self.text_line = 0
+        self.title_parts: list[str] | None = None  # collecting <title> text
+        self.title_line = 0
+        self.heading_from: int | None = None  # index into doc.lines where an open h1..h3 starts
 
     # outside-table text -------------------------------------------------------------------
     def _flush_text(self) -> None:
@@ -86,6 +93,8 @@ class _Parser(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in _SKIP:
             self.skip += 1
+            if tag == "title" and self.doc.title is None:
+                self.title_parts, self.title_line = [], self.getpos()[0]
             return
         line = self.getpos()[0]
         if tag == "table":
@@ -106,6 +115,8 @@ class _Parser(HTMLParser):
                 self.cell_parts.append("\n")
             elif not self.tables:
                 self._flush_text()
+                if tag in _HEADINGS:
+                    self.heading_from = len(self.doc.lines)
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         self.handle_starttag(tag, attrs)
@@ -115,6 +126,11 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
+            if tag == "title" and self.title_parts is not None:
+                title = " ".join("".join(self.title_parts).split())
+                if title:
+                    self.doc.title = SourceLine(self.title_line, normalise_line(title), title)
+                self.title_parts = None
             return
         if tag in ("td", "th") and self.cell is not None:
             self.cell.text = "".join(self.cell_parts).strip(" \t\r\n")
@@ -129,9 +145,14 @@ class _Parser(HTMLParser):
                 self.cell_parts.append("\n")
             elif not self.tables:
                 self._flush_text()
+                if tag in _HEADINGS and self.heading_from is not None:
+                    self.doc.headings.extend(self.doc.lines[self.heading_from :])
+                    self.heading_from = None
 
     def handle_data(self, data: str) -> None:
         if self.skip:
+            if self.title_parts is not None:
+                self.title_parts.append(data)
             return
         if self.cell is not None:
             self.cell_parts.append(data.replace("\r", "").replace("\n", ""))
@@ -184,5 +205,19 @@ def html_tokens(doc: HtmlDocument) -> list[Token]:
 
 def extract_tables_html(text: str) -> tuple[TableResult, list[SourceLine]]:
     """Tables 二/三/四 of an HTML report, plus its non-table text as lines for prose parsing."""
+    table_result, lines, _doc = extract_html(text)
+    return table_result, lines
+
+
+def extract_html(text: str) -> tuple[TableResult, list[SourceLine], HtmlDocument]:
+    """As extract_tables_html, plus the document (its <title> and headings feed metadata.py)."""
     doc = parse_html(text)
-    return match_tokens(html_tokens(doc)), doc.lines
+    return match_tokens(html_tokens(doc)), doc.lines, doc
+
+
+def title_signals(doc: HtmlDocument) -> list[tuple[str, int, str]]:
+    """(source, line, text) of the <title> and the h1..h3 headings, for metadata.extract_metadata."""
+    signals = [("html_heading", line.no, line.raw) for line in doc.headings]
+    if doc.title is not None:
+        signals.append(("html_title", doc.title.no, doc.title.raw))
+    return signals

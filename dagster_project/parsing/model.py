@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# value_state values of the contract (warehouse.md): `inferred` is reserved for the warehouse,
-# the parser never infers a value.
-VALUE_STATES = ("number", "blank", "na_marker", "unparseable")
+# value_state values of the contract (warehouse.md). `inferred`: a table cell recovered from a digit
+# run that lost its cell separators, where exactly one split satisfies the table's identities
+# (glued.py); raw_text is then the whole run and `inferred_by` names the checks that decided it.
+VALUE_STATES = ("number", "blank", "na_marker", "unparseable", "inferred")
 TEMPLATE_VERSIONS = ("pre2019", "v2019", "v2021", "hybrid", "unknown")
 PARSE_STATUSES = ("ok", "partial", "failed")
 
@@ -38,6 +39,14 @@ class Cell:
     value_yuan: Decimal | None = None  # money only: value normalised to 元
     label_raw: str | None = None  # the row/column label as found, for audit
     approximate: bool = False  # prose only: "215余条"
+    # PDF input only (None for text and HTML): the 1-based page and the cell's box as
+    # (x0, y0, x1, y1) in PDF points, origin at the page's top-left corner, y growing downwards.
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    read_by: str | None = None  # PDF only: 'pdf_text' (text layer) | 'ocr' (rendered page read by OCR)
+    # value_state 'inferred' only: the check ids whose identities chose the split ('T3-3,T4-1'), None
+    # when the digit count alone decided (e.g. '0000000' for 7 cells). See glued.py.
+    inferred_by: str | None = None
 
 
 @dataclass
@@ -69,6 +78,9 @@ class Metadata:
     district: str | None = None
     adcode: str | None = None  # 6 digits
     evidence: dict[str, int] = field(default_factory=dict)  # field name -> source line
+    # field name -> the signal that gave it (title, html_title, crawler_header, path, intro,
+    # compilation, contact, section1, signature, statistics_period …; see metadata.py)
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -126,6 +126,34 @@ def names_in(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return [(name, index.names[name]) for _, _, name in maximal]
 
 
+# Suffixes a name may drop when it leads an agency's name (`平潭综合实验区` for 平潭县's zone).
+SHORT_FORM_SUFFIXES = ("自治县", "自治旗", "县", "市", "区", "旗")
+
+
+@lru_cache(maxsize=1)
+def _short_index() -> dict[str, tuple[str, ...]]:
+    """Short forms of district- and city-level names (平潭 → 平潭县) → adcodes."""
+    short: dict[str, set[str]] = {}
+    for name, codes in _index().names.items():
+        for suffix in SHORT_FORM_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                short.setdefault(name[: -len(suffix)], set()).update(c for c in codes if level_of(c) != "province")
+                break
+    return {k: tuple(sorted(v)) for k, v in short.items() if v}
+
+
+def leading_short_name(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The longest short place form the text starts with, when it names one place only; used only
+    as a fallback when no full place name is in the text (a zone or body named after its county:
+    `平潭综合实验区`). A short form shared by several places (朝阳) decides nothing."""
+    index = _short_index()
+    for end in range(min(len(text), 6), 1, -1):
+        codes = index.get(text[:end])
+        if codes:
+            return [(text[:end], codes)] if len(codes) == 1 else []
+    return []
+
+
 def region_of(adcode: str, decided_by: str | None) -> Region:
     """Names of the province, city and district of an adcode."""
     index = _index()
@@ -144,6 +172,11 @@ def resolve_region(agency_name: str | None, lines: list[Line]) -> tuple[Region, 
     if not agency_name:
         return Region(), [Message("info", "region_unknown", "no agency name to read a place from")]
     matches = names_in(agency_name)
+    if not matches:
+        matches = leading_short_name(agency_name)
+        if matches:
+            full = ", ".join(sorted({_index().name_of[c] for c in matches[0][1]}))
+            messages.append(Message("info", "region_short_name", f"'{matches[0][0]}' at the start of '{agency_name}' read as {full}"))
     codes_by_level: dict[str, set[str]] = {"province": set(), "city": set(), "district": set()}
     for _, codes in matches:
         for code in codes:

@@ -18,8 +18,9 @@ import traceback
 from decimal import Decimal
 
 from . import html as html_module
+from . import pdf as pdf_module
 from . import tables, templates, text as text_module
-from .metadata import extract_metadata
+from .metadata import describe_sources, extract_metadata
 from .model import Cell, Message, Metadata, ParsedReport, Section
 from .prose import extract_prose_metrics
 from .regions import apply_region, resolve_region
@@ -51,6 +52,8 @@ def parse_bytes(data: bytes, source_name: str = "") -> ParsedReport:
     try:
         if not data:
             return failed_report("empty_input", "the file is empty")
+        if pdf_module.is_pdf(data, source_name):
+            return parse_pdf(data, source_name)
         decoded, _encoding = text_module.decode_bytes(data)
         return parse_text(decoded, source_name, force_html=source_name.lower().endswith(HTML_SUFFIXES))
     except text_module.DecodeError as exc:
@@ -66,6 +69,68 @@ def parse_text(text: str, source_name: str = "", force_html: bool = False) -> Pa
         return _parse(text, source_name, force_html)
     except Exception as exc:  # noqa: BLE001
         return failed_report("parser_exception", _describe(exc, source_name))
+
+
+def parse_pdf(data: bytes, source_name: str = "", ocr: bool | None = None) -> ParsedReport:
+    """Parse a PDF: its text (pdf.read_pdf, the same text ingestion stores) for metadata, sections
+    and prose, and its tables from character positions and ruling lines, through the one matcher.
+
+    Pages without a text layer are read by OCR when the `ocr` extra is installed (ocr=None: use it
+    when available; False: never); a PDF with no text at all and no OCR is `failed` (`pdf_scanned`).
+    Never raises."""
+    try:
+        ocr_reader = None
+        if ocr is not False:
+            from . import ocr as ocr_module
+
+            ocr_reader = ocr_module.page_reader() if ocr_module.available() else None
+            if ocr and ocr_reader is None:
+                return failed_report("ocr_unavailable", f"{source_name}: OCR requested but the ocr extra is not installed")
+        doc = pdf_module.read_pdf(data, ocr=ocr_reader)
+        if not doc.text.strip():
+            if doc.pages_without_text:
+                return failed_report("pdf_scanned", _scanned_reason(doc, source_name))
+            return failed_report("empty_input", f"{source_name}: the PDF has no text")
+        lines = text_module.to_lines(doc.text)
+        result = _parse_lines(doc.text, lines, tables.match_tokens(doc.tokens), source_name)
+        _page_prose_cells(result, doc)
+        if doc.ocr_pages:
+            result.messages.append(Message("info", "pdf_ocr", f"pages {_pages(doc.ocr_pages)} have no text layer and were read by OCR: their values have read_by = 'ocr'"))
+        missing = sorted(set(doc.pages_without_text) - set(doc.ocr_pages))
+        if missing:
+            result.messages.append(Message("warning", "pdf_pages_without_text", f"pages {_pages(missing)} have no text layer (scanned?) and were not read: install the ocr extra"))
+        return result
+    except pdf_module.PdfError as exc:
+        return failed_report(exc.code, f"{source_name + ': ' if source_name else ''}{exc.reason}")
+    except Exception as exc:  # noqa: BLE001
+        return failed_report("parser_exception", _describe(exc, source_name))
+
+
+def _page_prose_cells(result: ParsedReport, doc) -> None:
+    """Prose figures come from text lines, not cells: their page is the page of their source line
+    (line N of doc.text is on 1 + the form feeds before it); they have no cell box."""
+    pending = [c for c in result.cells if c.page is None and c.source_line]
+    if not pending:
+        return
+    page_of, page = [0], 1  # page_of[line number]
+    for line in doc.text.split("\n"):
+        page += line.count("\f")
+        page_of.append(page)
+    ocr_pages = set(doc.ocr_pages)
+    for c in pending:
+        if c.source_line < len(page_of):
+            c.page = page_of[c.source_line]
+            c.read_by = "ocr" if c.page in ocr_pages else "pdf_text"
+
+
+def _scanned_reason(doc, source_name: str) -> str:
+    prefix = f"{source_name}: " if source_name else ""
+    return (f"{prefix}scanned PDF: none of its {doc.page_count} pages has a text layer; "
+            "install the ocr extra (pip install -e .[ocr]) to read it by OCR")
+
+
+def _pages(pages: list[int]) -> str:
+    return ", ".join(map(str, pages[:20])) + (" …" if len(pages) > 20 else "")
 
 
 def failed_report(code: str, text: str, metadata: Metadata | None = None) -> ParsedReport:
@@ -86,14 +151,27 @@ def _parse(text: str, source_name: str, force_html: bool) -> ParsedReport:
         return failed_report("not_a_report", "the text contains no Chinese characters")
     if force_html or text_module.looks_like_html(text):
         # HTML: tables come from the cell grid, everything else from the text between the tables
-        table_result, lines = html_module.extract_tables_html(text)
+        table_result, lines, doc = html_module.extract_html(text)
+        extra_titles = html_module.title_signals(doc)
     else:
         lines = text_module.to_lines(text)
         table_result = tables.extract_tables(lines)
+        extra_titles = []
+    return _parse_lines(text, lines, table_result, source_name, extra_titles)
+
+
+def _parse_lines(text: str, lines, table_result: tables.TableResult, source_name: str = "", extra_titles=()) -> ParsedReport:
+    """Everything after the tables, shared by every input form (text, HTML, PDF)."""
+    if not _CJK.search(text[:200_000]):
+        return failed_report("not_a_report", "the text contains no Chinese characters")
     messages: list[Message] = []
 
-    metadata, metadata_messages = extract_metadata(lines)
+    # source_name (the path under the raw folder) and the HTML <title>/headings are metadata signals
+    metadata, metadata_messages = extract_metadata(lines, source_name, extra_titles)
     messages += metadata_messages
+    described = describe_sources(metadata)
+    if described:
+        messages.append(Message("info", "metadata_source", described, metadata.evidence.get("agency_name", metadata.evidence.get("report_year"))))
     region, region_messages = resolve_region(metadata.agency_name, lines)
     apply_region(metadata, region)
     region_line = _region_evidence_line(region, metadata, lines)

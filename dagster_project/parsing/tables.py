@@ -7,11 +7,17 @@ Two stages, so that a new text layout costs a tokenizer and never a new parser:
    Layouts handled per line: pipe-delimited cells (` |` terminators, `|||` fillers, whole rows on
    one line), tab-indented cells (continuation lines merged, D3), and space-aligned pdftotext lines
    (trailing numbers are values, the rest is the label). HTML grids are tokenized in html.py.
+   Layouts that need several lines at once are tokenized by pre-passes in layouts/: converter
+   markdown grids and HTML tables embedded in markdown (layouts/markdown.py), and pdftotext rows
+   with blank cells, whose values are placed by column position (layouts/aligned.py).
 2. `match_tokens` walks the stream once. It groups tokens into segments (a run of labels followed by
    a run of values), follows the table regions (table 二 blocks, table 三, table 四), and maps each
    segment to a template row: exact label, then label contained in the segment's labels (the latest
    match wins, so group labels such as '(三)不予公开' before a sub-row lose), then a truncated label,
-   then position (D4/D5). Values are positional within the row.
+   then a similar label (OCR damage, placement.py), then position (D4/D5). Values are positional
+   within the row. Label-less value rows of table 三 are placed by template order only when their
+   count and the identities agree (placement.py); table 四 printed as three 5-column tables is
+   joined in the order its group labels (or, without labels, its totals) confirm.
 
 The matcher never invents a value: a row it cannot place or a short row yields a Message.
 """
@@ -25,7 +31,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .model import Cell, Line, Message
-from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T3_ROW_VERSIONS, T4_COLUMNS, Block, Column, Row
+from .placement import similar_row, t3_identities
+from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T3_ROW_VERSIONS, T3_ROWS, T4_COLUMNS, Block, Column, Row
 from .text import BOOKMARK_RE, TRAD_TO_SIMP
 from .values import clean_cell, looks_like_value, parse_value
 
@@ -99,7 +106,14 @@ def tokenize(lines: list[Line]) -> list[Token]:
     out: list[Token] = []
     append = out.append
     last_tab_cell = False  # previous line was a tab-indented cell with content (for D3 continuations)
+    from .layouts import layout_tokens  # layouts/ import this module: import when first needed
+
+    pre = layout_tokens(lines)  # multi-line layouts (converter markdown, pdftotext columns), by line
     for line in lines:
+        if pre is not None and line.no in pre:
+            out.extend(pre[line.no])
+            last_tab_cell = False
+            continue
         raw = getattr(line, "raw", None) or line.text
         if "\f" in raw:
             raw = raw.replace("\f", "")
@@ -227,6 +241,7 @@ class _RowIndex:
     exact: dict[str, int]  # core key -> row index
     contains: tuple[tuple[str, int], ...]  # (alias key of >= 4 chars, row index)
     enums: tuple[str | None, ...]
+    keys: tuple[tuple[str, ...], ...] = ()  # core keys of label + aliases, per row (similarity)
 
     @classmethod
     def build(cls, rows: tuple[Row, ...]) -> "_RowIndex":
@@ -238,7 +253,8 @@ class _RowIndex:
                 exact.setdefault(k, i)
                 if len(k) >= 4:
                     contains.append((k, i))
-        return cls(rows, exact, tuple(contains), tuple(enum_of(r.label) for r in rows))
+        keys = tuple(tuple(dict.fromkeys(core_key(x) for x in (r.label,) + r.aliases)) for r in rows)
+        return cls(rows, exact, tuple(contains), tuple(enum_of(r.label) for r in rows), keys)
 
 
 _T3_INDEX = _RowIndex.build(T3_ALL_ROWS)
@@ -282,6 +298,9 @@ def _match_row(seg: Segment, index: _RowIndex, filled: set[int], expected: int, 
         hits = [i for i, r in enumerate(index.rows) if i not in filled and last in core_key(r.label)]
         if hits:
             return min(hits, key=lambda i: (i < expected, abs(i - expected))), "truncated"
+    i = similar_row(last, index.keys, filled, expected)  # OCR damage (placement.py)
+    if i is not None:
+        return i, "similar"
     if allow_position and expected < len(index.rows) and expected not in filled:
         target = core_key(index.rows[expected].label)
         overlap = len(set(last) & set(target))
@@ -312,14 +331,23 @@ class _Matcher:
         self.t3_started_rows = False
         self.t4_labels: list[Token] = []
         self.t4_done = False
+        self.t3_last = -1  # index of the last table-三 row filled (label-less rows are placed after it)
+        self.t3_row_cells: dict[int, list[Token]] = {}  # filled row index -> its 7 cells (identity checks)
+        self.t3_pending: list[tuple[int, list[list[Token]]]] = []  # (t3_last, label-less value rows)
+        self.t4_parts: list[tuple[str | None, list[Token]]] = []  # table 四 printed as 5-column pieces
+        self.t4_mark = 0  # len(t4_labels) when the last piece was read
 
     # -- helpers ----------------------------------------------------------------------------
     def _emit(self, code: str, col: Column, tok: Token, label_raw: str | None) -> None:
         value, state, unit, yuan = parse_value(tok.raw, col.value_type, col.unit)
         if col.value_type == "money" and yuan is None and value is not None and value == 0:
             yuan = Decimal(0)  # zero is zero in any unit; the template printed no unit (采购总金额)
-        self.cells.append(Cell(code, value, state, tok.raw, tok.line, unit, yuan, label_raw))
-        if state == "unparseable":
+        self.cells.append(Cell(code, value, state, tok.raw, tok.line, unit, yuan, label_raw,
+                               page=getattr(tok, "page", None), bbox=getattr(tok, "bbox", None),
+                               read_by=getattr(tok, "read_by", None)))  # PDF tokens (pdf.PdfToken) carry provenance
+        if isinstance(tok, glued.GluedCell):  # cut out of a digit run without separators: state, run, deciding checks
+            tok.annotate(self.cells[-1], code, self.messages)
+        elif state == "unparseable":
             self.messages.append(Message("warning", "unparseable_value", f"{code}: cannot read {tok.raw!r} as {col.value_type}", tok.line))
 
     def _take(self, seg: Segment, n: int, what: str) -> list[Token] | None:
@@ -428,6 +456,8 @@ class _Matcher:
         row = index.rows[i]
         if how == "position":
             self.messages.append(Message("info", "row_by_position", f"table 二 row {_label_raw(seg)!r} taken as {row.label} by position", seg.labels[-1].line if seg.labels else None))
+        elif how == "similar":
+            self.messages.append(Message("info", "row_by_similarity", f"table 二 row {_label_raw(seg)!r} taken as {row.label} by label similarity", seg.labels[-1].line))
         cells = self._take(seg, len(block.columns), f"table 二 {block.header} {row.label}")
         if cells is None:
             return
@@ -437,6 +467,25 @@ class _Matcher:
 
     def _feed_t3(self, seg: Segment) -> None:
         if not seg.values:
+            return
+        if len(seg.labels) >= 2 and all(_is_t3_header(t) for t in seg.labels):
+            # a column header, also when repeated on a new page: rows right under it have no label
+            # of their own; they are placed like label-less rows (finish), never by the header's 总计
+            rows = _value_rows(seg.values) if seg.has_numbers() else []
+            if rows:
+                self.t3_started_rows = True
+                self.t3_pending.append((self.t3_last, rows))
+            return
+        rows = _value_rows(seg.values) if seg.has_numbers() else []
+        if len(rows) >= 2 and all(len(r) >= len(T3_COLUMNS) for r in rows):
+            # several full value rows under one label run: label-less rows (a value table printed
+            # apart from its label column). A label on one line keeps its own first row; the others
+            # are placed in finish(), by template order when row count and identities agree.
+            if seg.labels and len({t.line for t in seg.labels}) == 1:
+                self._feed_t3(Segment(seg.labels, rows[0]))
+                rows = rows[1:]
+            self.t3_started_rows = True
+            self.t3_pending.append((self.t3_last, rows))
             return
         if not self.t3_started_rows:
             if not seg.has_numbers():
@@ -453,11 +502,15 @@ class _Matcher:
         row = T3_ALL_ROWS[i]
         if how == "position":
             self.messages.append(Message("info", "row_by_position", f"table 三 row {_label_raw(seg)!r} taken as {row.label} by position", seg.labels[-1].line if seg.labels else None))
+        elif how == "similar":
+            self.messages.append(Message("info", "row_by_similarity", f"table 三 row {_label_raw(seg)!r} taken as {row.label} by label similarity", seg.labels[-1].line))
         cells = self._take(seg, len(T3_COLUMNS), f"table 三 {row.label}")
         if cells is None:
             return
         self.t3_started_rows = True
         self.t3_filled.add(i)
+        self.t3_last = i
+        self.t3_row_cells[i] = cells
         for col, tok in zip(T3_COLUMNS, cells):
             self._emit(f"t3.{row.code}.{col.code}", col, tok, _label_raw(seg) or None)
 
@@ -472,6 +525,13 @@ class _Matcher:
             j -= 1
         start = j if j > 0 and vals[j - 1].kind == ROW else first  # leading blanks count only inside a known row
         row = Segment([], vals[start:])
+        piece = row.cells()
+        rows = _value_rows(vals[start:])
+        if self.t4_parts or len(piece) in (5, 10) or (len(rows) == 3 and all(len(r) == 5 for r in rows)):
+            for r in rows if all(len(r) == 5 for r in rows) else [piece]:  # table 四 printed in 5-column tables
+                if not self.t4_done:
+                    self._t4_piece(r)
+            return
         cells = self._take(row, len(T4_COLUMNS), "table 四")
         self.t4_done = True
         self.state = "done"
@@ -482,8 +542,90 @@ class _Matcher:
         for k, (col, tok) in enumerate(zip(T4_COLUMNS, cells)):
             self._emit(f"t4.{col.code}", col, tok, heads[k] if heads else None)
 
+    def _t4_piece(self, piece: list[Token]) -> None:
+        """Collect table 四 printed in 5-column pieces; store them when the 15 columns are complete,
+        in the order the group labels (行政复议 / 未经复议直接起诉 / 复议后起诉) say, or, for pieces
+        without a group label, in template order when each piece's 总计 is the sum of its parts."""
+        groups = [_t4_group(t) for t in self.t4_labels[self.t4_mark:]]
+        self.t4_mark = len(self.t4_labels)
+        group = next((g for g in reversed(groups) if g), None)
+        for k in range(0, len(piece), 5):
+            self.t4_parts.append((group if k == 0 else None, piece[k:k + 5]))
+        if sum(len(p) for _, p in self.t4_parts) < len(T4_COLUMNS):
+            return
+        self.t4_done = True
+        self.state = "done"
+        line = piece[0].line if piece else None
+        order = ("review", "lit_direct", "lit_after_review")
+        problem = None
+        if len(self.t4_parts) != 3 or any(len(p) != 5 for _, p in self.t4_parts):
+            problem = f"{sum(len(p) for _, p in self.t4_parts)} values in pieces of {[len(p) for _, p in self.t4_parts]}"
+        else:
+            for k, (g, p) in enumerate(self.t4_parts):
+                if g is not None and g != order[k]:
+                    problem = f"piece {k + 1} is labelled {g}, the template has {order[k]} there"
+                    break
+                nums = [_count(t) for t in p]
+                if g is None and (any(v is None for v in nums) or sum(nums[:4]) != nums[4]):
+                    problem = f"piece {k + 1} has no group label and its 总计 is not the sum of its parts"
+                    break
+        if problem:
+            self.messages.append(Message("warning", "t4_pieces_unplaced", f"table 四 printed in pieces not stored: {problem}", line))
+            return
+        cells = [t for _, p in self.t4_parts for t in p]
+        for col, tok in zip(T4_COLUMNS, cells):
+            self._emit(f"t4.{col.code}", col, tok, None)
+
+    def _place_label_less(self) -> None:
+        """Place buffered label-less table-三 rows by template order, only when row count and the
+        identities agree (placement.t3_identities); otherwise leave them with a message."""
+        gaps: dict[tuple[int, int], list[list[Token]]] = {}
+        for after, rows in self.t3_pending:
+            nxt = min((i for i in self.t3_filled if i > after), default=len(T3_ALL_ROWS))
+            gaps.setdefault((after, nxt), []).extend(rows)
+        order = [v for v in (self.t2_version or self.version_hint, "v2021", "v2019") if v]
+        reasons: list[str] = []
+        for version in dict.fromkeys(order):
+            idx = [T3_ALL_ROWS.index(r) for r in T3_ROWS[version]]
+            plan: list[tuple[int, list[Token]]] = []
+            for (after, nxt), rows in gaps.items():
+                slots = [i for i in idx if after < i < nxt and i not in self.t3_filled]
+                if len(slots) != len(rows):
+                    reasons.append(f"{version}: {len(rows)} rows where the template leaves {len(slots)} rows to fill")
+                    plan = []
+                    break
+                bad = next((r for r in rows if len(r) < len(T3_COLUMNS) or any(t.kind == VALUE for t in r[len(T3_COLUMNS):])), None)
+                if bad is not None:
+                    reasons.append(f"a row has {len(bad)} cells where the template has {len(T3_COLUMNS)} (line {bad[0].line})")
+                    plan = []
+                    break
+                plan.extend(zip(slots, rows))
+            if not plan:
+                continue
+            table = {T3_ALL_ROWS[i].code: c for i, c in self.t3_row_cells.items()}
+            table.update({T3_ALL_ROWS[i].code: c for i, c in plan})
+            why = t3_identities(table, [T3_ALL_ROWS[i].code for i, _ in plan], version)
+            if why is not None:
+                reasons.append(f"{version}: {why}")
+                continue
+            for i, cells in plan:
+                self.t3_filled.add(i)
+                for col, tok in zip(T3_COLUMNS, cells):
+                    self._emit(f"t3.{T3_ALL_ROWS[i].code}.{col.code}", col, tok, None)
+            rows_txt = ", ".join(T3_ALL_ROWS[i].code for i, _ in plan[:3]) + ("…" if len(plan) > 3 else "")
+            self.messages.append(Message("info", "t3_rows_by_order", f"table 三: {len(plan)} label-less value rows placed by {version} template order ({rows_txt}); row count and identities T3-1/T3-2/T3-3 agree", plan[0][1][0].line))
+            return
+        n = sum(len(r) for _, r in self.t3_pending)
+        first = self.t3_pending[0][1][0][0].line
+        self.messages.append(Message("warning", "t3_label_less_rows", f"table 三: {n} value rows without labels not stored: {'; '.join(reasons)}", first))
+
     # -- completeness ---------------------------------------------------------------------------
     def finish(self) -> TableResult:
+        if self.t3_pending:
+            self._place_label_less()
+        if self.t4_parts and not self.t4_done:
+            n = sum(len(p) for _, p in self.t4_parts)
+            self.messages.append(Message("warning", "t4_pieces_unplaced", f"table 四: {n} values in 5-column pieces where the template has {len(T4_COLUMNS)}; not stored", self.t4_parts[0][1][0].line))
         t3_version = None
         codes = {T3_ALL_ROWS[i].code for i in self.t3_filled}
         has19 = "other_processing" in codes
@@ -532,6 +674,44 @@ class _Matcher:
             self.messages.append(Message("warning", "t4_missing_values", f"table 四 values not found (table starts at line {self.table_lines['t4']})", self.table_lines["t4"]))
 
 
+def _is_t3_header(tok: Token) -> bool:
+    """A table-三 column header cell (自然人 … 总计, 申请人情况) or the 勾稽 note cell."""
+    return core_key(tok.raw) in _T3_HEADER_KEYS or "勾稽关系" in flat_key(tok.raw)
+
+
+def _value_rows(values: list[Token]) -> list[list[Token]]:
+    """The cells of a label-less segment, one list per ROW; rows without a value are dropped
+    unless they are a full row of blanks."""
+    rows: list[list[Token]] = []
+    cur: list[Token] = []
+    for t in values:
+        if t.kind == ROW:
+            if cur:
+                rows.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    if cur:
+        rows.append(cur)
+    return [r for r in rows if len(r) >= len(T3_COLUMNS) or any(t.kind == VALUE for t in r)]
+
+
+def _t4_group(tok: Token) -> str | None:
+    fk = flat_key(tok.raw)
+    if "直接起诉" in fk:
+        return "lit_direct"
+    if "复议后起诉" in fk:
+        return "lit_after_review"
+    if "行政复议" in fk and "诉讼" not in fk:
+        return "review"
+    return None
+
+
+def _count(tok: Token) -> Decimal | None:
+    value, state, _, _ = parse_value(tok.raw, "count", "件")
+    return value if state == "number" else (Decimal(0) if state == "blank" else None)
+
+
 def _doc_version_hint(tokens: list[Token]) -> str | None:
     text = "".join(flat_key(t.raw) for t in tokens if t.kind == LABEL and len(t.raw) < 60)
     v21 = any(m in text for m in V2021_MARKERS)
@@ -549,8 +729,16 @@ def match_tokens(tokens: list[Token]) -> TableResult:
 
 
 def extract_tables(lines: list[Line]) -> TableResult:
-    """Every cell of tables 二/三/四 found in `lines` (from text.to_lines), with messages for gaps."""
-    return match_tokens(tokenize(lines))
+    """Every cell of tables 二/三/四 found in `lines` (from text.to_lines), with messages for gaps.
+
+    A report whose tables come out incomplete gets a second look for table rows whose cells lost their
+    separators (glued.py); its tokens are used when it found such rows."""
+    result = match_tokens(tokenize(lines))
+    if any(m.code in glued.NEEDS_GLUED for m in result.messages):
+        tokens = glued.tokenize_glued(lines, tokenize)
+        if tokens is not None:
+            result = match_tokens(tokens)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -586,3 +774,6 @@ def detect_template_version(lines: list[Line], report_year: int | None, tables: 
     if report_year is not None and report_year <= 2018:
         return "pre2019"
     return "unknown"
+
+
+from . import glued  # noqa: E402  (last: glued.py builds on this module's tokens and keys)

@@ -176,7 +176,18 @@ def to_lines(text: str) -> list[SourceLine]:
 _HTML_RE = re.compile(r"<(?:html|body|table|tr|td|div|p)\b[^>]*>", re.IGNORECASE)
 
 
+_MARKDOWN_RE = re.compile(r"^(?:#{1,6}[ \t]|[ \t]*\|[^\n]*\|[^\n]*\|[ \t]*$)", re.MULTILINE)
+
+
 def looks_like_html(text: str) -> bool:
-    """True when the text is an HTML page or fragment (several structural tags near the start)."""
+    """True when the text is an HTML page or fragment (several structural tags near the start).
+
+    Converter markdown (MinerU) embeds merged-cell tables as HTML <table> lines between markdown
+    headings and pipe tables: such a text is markdown, read as text (tables.tokenize expands the
+    embedded tables, layouts/markdown.py); only a text that starts as an HTML document is HTML."""
     head = text[:20000]
-    return len(_HTML_RE.findall(head)) >= 3 or head.lstrip().lower().startswith(("<!doctype html", "<html"))
+    if head.lstrip().lower().startswith(("<!doctype html", "<html")):
+        return True
+    if len(_HTML_RE.findall(head)) < 3:
+        return False
+    return _MARKDOWN_RE.search(head) is None

@@ -1,10 +1,11 @@
 -- One row per agency and report year: the figures an auditor looks at first.
 {{ config(materialized='view') }}
 
+-- Current reports only: a corrected report replaces the one it supersedes (dim_report.is_current).
 with reports as (
-    select report_id, agency_id, report_year, template_version, parse_status
+    select report_id, agency_id, report_year, template_version, parse_status, revisions
     from {{ ref('dim_report') }}
-    where agency_id is not null
+    where agency_id is not null and is_current
 ),
 
 t3 as (
@@ -37,6 +38,7 @@ select
     a.district,
     r.report_year,
     count(*) as reports,
+    max(r.revisions) as revisions,
     any_value(r.template_version) as template_version,
     sum(t3.applications_received) as applications_received,
     sum(t3.granted) as granted,

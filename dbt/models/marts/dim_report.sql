@@ -5,7 +5,9 @@ select
     source_files,
     agency_id,
     agency_name as agency_name_as_written,
+    agency_source,
     report_year,
+    year_source,
     template_version,
     published_on,
     parse_status,
@@ -15,5 +17,9 @@ select
     parsed_at,
     byte_size,
     encoding,
-    decode_status
+    decode_status,
+    v.is_current,
+    v.superseded_by,
+    v.revisions
 from {{ ref('int_reports') }}
+join {{ ref('int_report_revisions') }} as v using (report_id)

@@ -26,10 +26,17 @@ select
     c.value_state,
     c.raw_text,
     c.source_line,
+    c.page,
+    c.bbox_x0,
+    c.bbox_y0,
+    c.bbox_x1,
+    c.bbox_y1,
+    c.read_by,
     c.unit,
     c.value_yuan,
     c.label_raw,
     c.approximate,
+    c.inferred_by,
     p.template_version,
     p.parsed_at
 from {{ ref('stg_parsed__cells') }} as c

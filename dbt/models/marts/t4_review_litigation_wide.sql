@@ -16,5 +16,7 @@ select
         + max(f.value) filter (where m.column_code = 'lit_after_review_total') as lit_total
 from {{ ref('fct_report_metric') }} as f
 join {{ ref('dim_metric') }} as m using (metric_code)
-where m.table_code = 't4'
+join {{ ref('dim_report') }} as d using (report_id)
+where d.is_current  -- a superseded revision is in fct_report_metric, not here
+  and m.table_code = 't4'
 group by all

@@ -13,6 +13,8 @@ select
     district,
     adcode,
     parse_status,
+    agency_source,
+    year_source,
     parser_version,
     parsed_at
 from {{ source('parsed', 'reports') }}

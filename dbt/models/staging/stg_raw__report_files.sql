@@ -3,6 +3,7 @@ select
     source_file,
     report_id,
     byte_size,
+    mtime_ns,
     read_error,
     read_error_code,
     ingested_at
