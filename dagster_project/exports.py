@@ -186,7 +186,7 @@ def bi_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[BiColumn]:
     return [bi_column(name, data_type) for name, data_type in rows if name not in RUN_TIMESTAMPS]
 
 
-def sqlsql_bi_select(columns: list[BiColumn], source: str) -> str:
+def sql_bi_select(columns: list[BiColumn], source: str) -> str:
     return "select " + ", ".join(f"{c.expr} as {ident(c.name)}" for c in columns) + f" from {source}"
 
 

@@ -89,8 +89,10 @@ def print_summary(summary: BuildSummary, elapsed: float) -> None:
     print_line(f"summary ({elapsed:.1f} s)")
     for label, value in summary.counts.items():
         print_line(f"  {label:<30} {'n/a' if value is None else value}")
+    if summary.rejected:
+        print_line(f"  {'files rejected (rejected_files)':<30} {sum(n for _, _, n in summary.rejected)}")
     for stage, reason_code, files in summary.rejected:
-        print_line(f"  {'files rejected: ' + stage + ' ' + reason_code:<30} {files}")
+        print_line(f"    {stage + ' ' + reason_code:<28} {files}")
     if summary.hard_failures:
         print_line("")
         print_line(f"reports failing hard checks ({summary.hard_failures_total} failing results):")

@@ -1,6 +1,6 @@
 """The raw folder as a boundary, and every odd file accounted for, at ingest (raw_store + a real
 DuckDB file; no Dagster needed, so these run in seconds). The end-to-end view of the same files
-(marts.rejected_files, the build summary) is asserted on the session warehouse in test_warehouse.py.
+(marts.rejected_files, the build summary) is asserted through `ogi build` in test_odd_corpus.py.
 """
 
 from __future__ import annotations
