@@ -15,8 +15,8 @@ Usage:  .venv/bin/python benchmarks/bench_parse.py [--reports 10000] [--processe
 from __future__ import annotations
 
 import argparse
-import cProfile
 import collections
+import cProfile
 import csv
 import multiprocessing
 import os

@@ -86,7 +86,6 @@ def _run_build(s: settings_mod.Settings) -> int:
     print_line(f"ogi build: raw {s.raw_dir} → warehouse {s.warehouse}")
     print_line("loading Dagster and dbt definitions…")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    import dagster as dg
 
     from dagster_project.definitions import build_definitions
 

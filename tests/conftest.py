@@ -28,6 +28,19 @@ NOT_TEXT = bytes([0x80, 0xFF, 0x81, 0x00, 0xFF, 0xFE, 0x80]) * 50
 ENV_VARS = ("OGI_RAW_DIR", "OGI_WAREHOUSE", "OGI_EXPORT_DIR")
 
 
+# Fixtures that build or materialize a warehouse (tens of seconds each, once per session or module).
+# A test that uses one is marked `slow`, so `./dev test -m "not slow"` is the fast loop of unit tests
+# and the README's `./dev test` still runs everything.
+BUILD_FIXTURES = {"warehouse", "ingest_only", "odd_build", "pdf_warehouse", "snapshot", "warehouse_copy",
+                  "injected", "built", "corpora", "printed"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class BuiltWarehouse:
     raw_dir: Path

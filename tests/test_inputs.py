@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import SEEDS_DIR, restore_env, set_env
 
@@ -14,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent / "parsing"))
 from test_html import render  # noqa: E402  (the test-built HTML rendering of a seed's tables)
 
 from dagster_project.parsing.report import parse_text  # noqa: E402
+
+pytestmark = pytest.mark.slow  # materializes the ingest and parse assets
 
 SEED_002 = "002_87d81dba6e927c9d"
 SEED_004 = "004_70d6925fef033874"

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_cli
 from dagster_project.gold import accepts, found_texts, load_gold
+from tests.conftest import PROJECT_ROOT, run_cli
 
 REALWORLD = PROJECT_ROOT / "tests" / "fixtures" / "realworld"
 CASES = {"17_huaian_2024": 6, "18_hongze_2023": 5, "19_hongze_2024": 5}  # stem -> pages

@@ -29,7 +29,7 @@ import websocket
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from charts import CHARTS, DASHBOARD_SLUG, readme_sql  # noqa: E402
-from sapi import Superset, load_json  # noqa: E402
+from sapi import Superset  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

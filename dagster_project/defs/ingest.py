@@ -9,7 +9,6 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.resources import WarehousePaths
 from dagster_project.raw_store import ingest_folder
 
-
 RAW_REPORTS = dg.AssetKey(["raw", "reports"])
 RAW_REPORT_FILES = dg.AssetKey(["raw", "report_files"])
 

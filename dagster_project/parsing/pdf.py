@@ -298,7 +298,7 @@ def _lines(glyphs: list[Glyph]) -> list[VisualLine]:
             best[1].glyphs.append(gl)
     if orphans:
         lines += _lines_plain(orphans)
-        lines.sort(key=lambda l: l.y0)
+        lines.sort(key=lambda ln: ln.y0)
     for line in lines:
         line.glyphs.sort(key=lambda g: g.x0)
     return lines
@@ -726,4 +726,4 @@ def read_pdf(data: bytes, with_tokens: bool = True, limit: int | None = None, oc
 def page_of_line(text: str, line_no: int) -> int:
     """1-based page of a 1-based line of `PdfText.text` (form feeds open pages 2, 3, …)."""
     lines = text.split("\n")
-    return 1 + sum(l.count("\f") for l in lines[:line_no])
+    return 1 + sum(ln.count("\f") for ln in lines[:line_no])

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from . import html as html_module
 from . import pdf as pdf_module
-from . import tables, templates, text as text_module
+from . import tables, templates
+from . import text as text_module
 from .metadata import describe_sources, extract_metadata
 from .model import Cell, Message, Metadata, ParsedReport, Section
 from .prose import extract_prose_metrics

@@ -34,7 +34,7 @@ from .model import Cell, Line, Message
 from .placement import similar_row, t3_identities
 from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T3_ROW_VERSIONS, T3_ROWS, T4_COLUMNS, Block, Column, Row
 from .text import BOOKMARK_RE, TRAD_TO_SIMP
-from .values import clean_cell, looks_like_value, parse_value
+from .values import looks_like_value, parse_value
 
 LABEL, VALUE, EMPTY, ROW = 0, 1, 2, 3
 
@@ -758,10 +758,10 @@ def detect_template_version(lines: list[Line], report_year: int | None, tables: 
         markers = tables.markers
         single_other = tables.t3_version in ("v2019", "hybrid")
     else:
-        joined = "".join(_DROP_RE.sub("", l.text) for l in lines if len(l.text) < 200)
+        joined = "".join(_DROP_RE.sub("", ln.text) for ln in lines if len(ln.text) < 200)
         markers = {m for m in V2021_MARKERS + V2019_MARKERS if m in joined}
-        single_other = any(_SINGLE_OTHER_RE.search(l.text) for l in lines if "其他处理" in l.text)
-        if any(core_key(l.text) == "本年新" for l in lines if "本年新" in l.text):
+        single_other = any(_SINGLE_OTHER_RE.search(ln.text) for ln in lines if "其他处理" in ln.text)
+        if any(core_key(ln.text) == "本年新" for ln in lines if "本年新" in ln.text):
             markers.add("本年新")
     v21 = any(m in markers for m in V2021_MARKERS)
     v19 = any(m in markers for m in V2019_MARKERS) or "本年新" in markers

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from parsing_helpers import by_code, parse_text, seed_text
+
 from dagster_project.parsing.tables import detect_template_version
 from dagster_project.parsing.text import to_lines
-
-from parsing_helpers import by_code, parse_text, seed_text
 
 S000, S002, S003, S004 = (seed_text(s) for s in ("000_a401547b58a11ed1", "002_87d81dba6e927c9d", "003_8fda2105dcda898c", "004_70d6925fef033874"))
 
@@ -124,7 +124,7 @@ def test_d18_conversion_debris():
     c = codes(S002)
     assert c["t2.art20_5.admin_license.prev_year_items"].raw_text == "[bookmark: _GoBack]6"
     assert c["t2.art20_5.admin_license.prev_year_items"].value == 6
-    assert [l.no for l in to_lines(S002)][-1] == 413  # trailing page number '1' (line 411) dropped, numbering kept
+    assert [ln.no for ln in to_lines(S002)][-1] == 413  # trailing page number '1' (line 411) dropped, numbering kept
 
 
 def test_d22_traditional_chinese():

@@ -5,10 +5,9 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from parsing_helpers import RAW, by_code, parse_bytes, parse_text, seed_text
 
 from dagster_project.parsing.text import DecodeError, decode_bytes, to_lines
-
-from parsing_helpers import RAW, by_code, parse_bytes, parse_text, seed_text
 
 
 def _signature(result):
@@ -36,7 +35,7 @@ def test_copies_parse_identically(stem, encode, encoding):
 def test_crlf_and_cr_keep_line_numbers():
     text = seed_text("000_a401547b58a11ed1")
     for variant in (text.replace("\n", "\r\n"), text.replace("\n", "\r")):
-        assert [(l.no, l.text) for l in to_lines(variant)] == [(l.no, l.text) for l in to_lines(text)]
+        assert [(ln.no, ln.text) for ln in to_lines(variant)] == [(ln.no, ln.text) for ln in to_lines(text)]
 
 
 def test_undecodable_bytes_raise():

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from parsing_helpers import RAW, TABLE_SEEDS, by_code, load_golden, parse_text, seed_text
 
 from dagster_project.parsing.templates import expected_codes
-
-from parsing_helpers import RAW, TABLE_SEEDS, by_code, load_golden, parse_text, seed_text
 
 EXPECTED_COUNTS = {
     # v2019: table 二 has 8 rows / 22 cells (6+6+6+2+2); spec §3.2 says "9 rows, 23 cells" but

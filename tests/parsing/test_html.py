@@ -6,11 +6,10 @@ from __future__ import annotations
 import html as std_html
 
 import pytest
+from parsing_helpers import by_code, parse_text, seed_text
 
 from dagster_project.parsing.html import extract_tables_html
 from dagster_project.parsing.templates import T2_BLOCKS, T3_COLUMNS, T3_ROWS_WITH_PATH, T4_COLUMNS
-
-from parsing_helpers import by_code, parse_text, seed_text
 
 
 def td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
@@ -72,8 +71,8 @@ def test_html_rendering_parses_to_same_values(stem, version):
     page_lines = page.split("\n")
     for h in html_cells.values():
         assert "<td" in page_lines[h.source_line - 1]
-    assert any("五、存在的主要问题" in l.text for l in lines)
-    assert not any("var x" in l.text for l in lines)
+    assert any("五、存在的主要问题" in ln.text for ln in lines)
+    assert not any("var x" in ln.text for ln in lines)
 
 
 def test_html_blank_nbsp_cells_and_total_blank():

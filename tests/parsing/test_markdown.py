@@ -6,16 +6,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from markdown_fixtures import (
+    NOTE,
+    T3,
+    T3_ROWS,
+    _row,
+    _sep,
+    document,
+    expected_t3,
+    expected_t4,
+    t3_header,
+    t3_mineru_html,
+    t3_rows,
+)
+from parsing_helpers import by_code, parse_text
 
 from dagster_project.parsing.report import parse_text as parse_report
 from dagster_project.parsing.tables import match_tokens, tokenize
-from dagster_project.parsing.text import to_lines
 from dagster_project.parsing.templates import T3_COLUMNS
-
-from markdown_fixtures import (
-    NOTE, T3, T3_ROWS, document, expected_t3, expected_t4, t3_header, t3_mineru_html, t3_rows, t4_markdown, _row, _sep,
-)
-from parsing_helpers import by_code, parse_text
+from dagster_project.parsing.text import to_lines
 
 T2_EXPECTED = {
     "t2.art20_1.regulations.issued": 1, "t2.art20_1.regulations.repealed": 0, "t2.art20_1.regulations.in_force": 11,

@@ -4,12 +4,12 @@ from crawled HTML in several shapes, provenance (page + cell box), scanned and b
 from __future__ import annotations
 
 import html
-import shutil
 import subprocess
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from parsing_helpers import RAW, REALWORLD
 
 from dagster_project.gold import accepts, found_texts, load_gold
 from dagster_project.parsing import ocr as ocr_module
@@ -17,8 +17,6 @@ from dagster_project.parsing import pdf as pdf_module
 from dagster_project.parsing.report import parse_bytes, parse_pdf
 from dagster_project.parsing.templates import T2_BLOCKS, T3_COLUMNS, T3_ROWS, T4_COLUMNS
 from dagster_project.parsing.text import split_lines
-
-from parsing_helpers import RAW, REALWORLD
 
 CASES = ["17_huaian_2024", "18_hongze_2023", "19_hongze_2024"]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -187,7 +185,7 @@ def seed_html(stem: str, css: str, blank: bool) -> tuple[str, dict]:
             if k % 3 == 1:
                 expected[code] = ""
     text_lines = split_lines((RAW / f"{stem}.txt").read_bytes().decode("utf-8", "replace"))
-    head = "".join(f"<p>{html.escape(l.strip())}</p>" for l in text_lines[:6] if l.strip() and "|" not in l)
+    head = "".join(f"<p>{html.escape(ln.strip())}</p>" for ln in text_lines[:6] if ln.strip() and "|" not in ln)
     parts = [f"<html><head><meta charset='utf-8'><style>{css} thead{{display:table-header-group}}</style></head><body>", head,
              "<p>二、主动公开政府信息情况</p>"]
     for block in T2_BLOCKS[version]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import re
 
+from parsing_helpers import REALWORLD, by_code, parse_text
+
 from dagster_project.parsing.tables import match_tokens, tokenize
 from dagster_project.parsing.templates import T3_COLUMNS
 from dagster_project.parsing.text import to_lines
-
-from parsing_helpers import REALWORLD, by_code, parse_text
 
 STEM = "17_huaian_2024"
 TEXT = (REALWORLD / "raw" / f"{STEM}.txt").read_text(encoding="utf-8")
@@ -20,7 +20,7 @@ COLS = [c.code for c in T3_COLUMNS]
 
 
 def line_no(fragment: str) -> int:
-    hits = [i + 1 for i, l in enumerate(TEXT.split("\n")) if fragment in l]
+    hits = [i + 1 for i, ln in enumerate(TEXT.split("\n")) if fragment in ln]
     assert len(hits) == 1, fragment
     return hits[0]
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from parsing_helpers import REALWORLD, by_code, parse_bytes
 
 from dagster_project.parsing.templates import T2_BLOCKS, T3_ROWS, T4_COLUMNS
-
-from parsing_helpers import REALWORLD, by_code, parse_bytes
 
 CASES = ["17_huaian_2024", "18_hongze_2023", "19_hongze_2024"]
 SUB_ROWS = ("other_overdue_correction", "other_unpaid_fee", "other_other")

@@ -124,13 +124,13 @@ def _align_region(rows, header: list[float] | None, header_page: int, n: int, ou
 
 
 def aligned_tokens(lines, out: dict) -> None:
-    h = next((i for i, l in enumerate(lines) if "自然人" in l.text and len(l.text) < MAX_HEAD_CHARS and _plain(_raw(l))), None)
-    t2_heads = [i for i, l in enumerate(lines) if "信息内容" in l.text and len(l.text) < MAX_HEAD_CHARS and _plain(_raw(l))]
+    h = next((i for i, ln in enumerate(lines) if "自然人" in ln.text and len(ln.text) < MAX_HEAD_CHARS and _plain(_raw(ln))), None)
+    t2_heads = [i for i, ln in enumerate(lines) if "信息内容" in ln.text and len(ln.text) < MAX_HEAD_CHARS and _plain(_raw(ln))]
     if h is None and not t2_heads:
         return  # no header line of a space-aligned table (prose mentions are long lines)
     pages, p = [], 0
-    for l in lines:
-        raw = getattr(l, "raw", None) or l.text
+    for ln in lines:
+        raw = getattr(ln, "raw", None) or ln.text
         if "\f" in raw:
             p += raw.count("\f")
         pages.append(p)

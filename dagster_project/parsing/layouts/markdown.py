@@ -69,7 +69,7 @@ def _grid_cells(s: str) -> list[str] | None:
 
 
 def markdown_tokens(lines, out: dict) -> None:
-    blob = "\n" + "\n".join(l.text for l in lines)
+    blob = "\n" + "\n".join(ln.text for ln in lines)
     if not _HINT_RE.search(blob) and "<table" not in blob and "<TABLE" not in blob:
         return  # no markdown table, heading, caption or HTML table: nothing to do (most reports)
     i, n = 0, len(lines)
