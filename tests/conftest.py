@@ -32,7 +32,7 @@ ENV_VARS = ("OGI_RAW_DIR", "OGI_WAREHOUSE", "OGI_EXPORT_DIR")
 # A test that uses one is marked `slow`, so `./dev test -m "not slow"` is the fast loop of unit tests
 # and the README's `./dev test` still runs everything.
 BUILD_FIXTURES = {"warehouse", "ingest_only", "odd_build", "pdf_warehouse", "snapshot", "warehouse_copy",
-                  "injected", "built", "corpora", "printed"}
+                  "injected", "built", "corpora", "printed", "crawled_build"}
 
 
 def pytest_collection_modifyitems(items):

@@ -24,7 +24,7 @@ states the figure (`trigger_metric`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from dagster_project.parsing.templates import (

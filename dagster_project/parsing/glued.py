@@ -38,12 +38,11 @@ How:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .model import Cell, Line, Message
-from .tables import LABEL, ROW, VALUE, V2019_MARKERS, V2021_MARKERS, Token, core_key, flat_key
+from .tables import LABEL, ROW, V2019_MARKERS, V2021_MARKERS, VALUE, Token, core_key, flat_key
 from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T4_COLUMNS
 
 MAX_STEPS = 200_000  # search nodes per run (and for the cross-row combination search)

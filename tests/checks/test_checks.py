@@ -13,13 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from checks_corpus import SEED
+from checks_injected import write_corpus
 
 from dagster_project.checks import catalogue as cat
 from dagster_project.settings import EXPECTATIONS_DIR
 from tests.conftest import restore_env, run_cli, run_job, set_env
-
-from checks_corpus import SEED
-from checks_injected import write_corpus
 
 FAILS_SQL = """
 select d.source_file, r.check_id, r.subject
