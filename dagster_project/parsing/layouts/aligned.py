@@ -158,17 +158,24 @@ def _table3(lines, h: int, pages: list[int], out: dict) -> None:
                 if pos >= 0:
                     found[j] = pos + len(w) / 2
     header = [found[j] for j in range(_T3_COLUMNS)] if len(found) == _T3_COLUMNS else None
+    rows = _value_rows(lines, pages, range(d, len(lines)), lambda text: bool(_T3_END_RE.search(text)))
+    _align_region(rows, header, pages[h], _T3_COLUMNS, out)
+
+
+def _value_rows(lines, pages: list[int], indices, stop) -> list[tuple]:
+    """(line, raw, page, label part, trailing values) of the plain lines in `indices` that end in
+    values, up to the first line whose text `stop` accepts."""
     rows = []
-    for i in range(d, len(lines)):
-        raw = _raw(lines[i])
-        if _T3_END_RE.search(lines[i].text):
+    for k in indices:
+        if stop(lines[k].text):
             break
+        raw = _raw(lines[k])
         if not _plain(raw):
             continue
         first, vals = _trailing_values(raw)
         if vals:
-            rows.append((lines[i], raw, pages[i], first, vals))
-    _align_region(rows, header, pages[h], _T3_COLUMNS, out)
+            rows.append((lines[k], raw, pages[k], first, vals))
+    return rows
 
 
 def _table2_block(lines, i: int, pages: list[int], out: dict) -> None:
@@ -178,14 +185,6 @@ def _table2_block(lines, i: int, pages: list[int], out: dict) -> None:
     n = len(heads)
     if n < 2:
         return  # a one-column block has no blank-cell ambiguity
-    rows = []
-    for k in range(i + 1, min(len(lines), i + 1 + MAX_T2_BLOCK_LINES)):
-        rk = _raw(lines[k])
-        if any(s in lines[k].text for s in _T2_STOP):
-            break
-        if not _plain(rk):
-            continue
-        first, vals = _trailing_values(rk)
-        if vals:
-            rows.append((lines[k], rk, pages[k], first, vals))
+    rows = _value_rows(lines, pages, range(i + 1, min(len(lines), i + 1 + MAX_T2_BLOCK_LINES)),
+                       lambda text: any(s in text for s in _T2_STOP))
     _align_region(rows, heads, pages[i], n, out)
