@@ -196,7 +196,9 @@ def looks_like_agency(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def is_agency_name(name: str | None) -> bool:
     """A plausible self-name: an institution by its suffix, or a place / zone (see the docstring)."""
-    if not name or not _NAME_CHARS.match(name) or name.startswith(NON_NAME_STARTS):
+    if not name or not _NAME_CHARS.match(name):
+        return False
+    if name.startswith(NON_NAME_STARTS) and not _is_place(name):  # `贵单位`, `本局`; but 贵州省, 本溪市, 全椒县
         return False
     if any(word in name for word in NON_NAME_WORDS):
         return False

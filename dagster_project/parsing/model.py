@@ -18,15 +18,18 @@ TEMPLATE_VERSIONS = ("pre2019", "v2019", "v2021", "hybrid", "unknown")
 PARSE_STATUSES = ("ok", "partial", "failed")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
-    """One normalised line of the decoded text; `no` is its 1-based line number in the decoded text."""
+    """One normalised line of the decoded text; `no` is its 1-based line number in the decoded text.
+
+    Not frozen: a report has hundreds of lines and a frozen dataclass costs three times as much to
+    build; nothing mutates a Line after text.to_lines (or html.py) made it."""
 
     no: int
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One extracted value under a metric code of templates.py (or `prose.<name>`)."""
 

@@ -99,6 +99,7 @@ def enum_of(raw: str) -> str | None:
 _PIPE_RE = re.compile(r"[|｜]")
 _SPACE_SPLIT_RE = re.compile(r"[ \u3000\u00a0]{1,}")
 _STRIP = " \t\f"
+_FILLER = _STRIP + "|｜"
 
 
 def tokenize(lines: list[Line]) -> list[Token]:
@@ -121,7 +122,7 @@ def tokenize(lines: list[Line]) -> list[Token]:
         if "|" in raw or "｜" in raw:
             last_tab_cell = False
             parts = _PIPE_RE.split(raw)
-            if all(not p.strip(_STRIP) for p in parts):  # filler line: '|', '|||'
+            if not raw.strip(_FILLER):  # filler line: '|', '|||'
                 for _ in range(len(parts) - 1):
                     append(Token(EMPTY, "", no))
                 continue
@@ -134,10 +135,7 @@ def tokenize(lines: list[Line]) -> list[Token]:
                 append(Token(ROW, "", no))
             for p in parts:
                 cell = p.strip(_STRIP)
-                if not cell:
-                    append(Token(EMPTY, "", no))
-                else:
-                    append(Token(VALUE if looks_like_value(cell) else LABEL, cell, no))
+                append(Token(_cell_kind(cell), cell, no) if cell else Token(EMPTY, "", no))
             continue
         if "\t" in raw:
             parts = raw.split("\t")
@@ -150,7 +148,7 @@ def tokenize(lines: list[Line]) -> list[Token]:
                     append(Token(EMPTY, "", no))
                 else:
                     had_content = True
-                    append(Token(VALUE if looks_like_value(cell) else LABEL, cell, no))
+                    append(Token(_cell_kind(cell), cell, no))
             last_tab_cell = had_content
             continue
         stripped = raw.strip(_STRIP)
@@ -166,6 +164,12 @@ def tokenize(lines: list[Line]) -> list[Token]:
         append(Token(ROW, "", no))
         _tokenize_spaced(stripped, no, append)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _cell_kind(cell: str) -> int:
+    """VALUE or LABEL for a non-empty cell (cached: labels and small numbers recur in every report)."""
+    return VALUE if looks_like_value(cell) else LABEL
 
 
 def _tokenize_spaced(text: str, no: int, append) -> None:
@@ -342,9 +346,12 @@ class _Matcher:
         value, state, unit, yuan = parse_value(tok.raw, col.value_type, col.unit)
         if col.value_type == "money" and yuan is None and value is not None and value == 0:
             yuan = Decimal(0)  # zero is zero in any unit; the template printed no unit (采购总金额)
-        self.cells.append(Cell(code, value, state, tok.raw, tok.line, unit, yuan, label_raw,
-                               page=getattr(tok, "page", None), bbox=getattr(tok, "bbox", None),
-                               read_by=getattr(tok, "read_by", None)))  # PDF tokens (pdf.PdfToken) carry provenance
+        if type(tok) is Token:  # the common case: a text or HTML cell, no page or box
+            self.cells.append(Cell(code, value, state, tok.raw, tok.line, unit, yuan, label_raw))
+        else:  # PDF tokens (pdf.PdfToken) carry provenance
+            self.cells.append(Cell(code, value, state, tok.raw, tok.line, unit, yuan, label_raw,
+                                   page=getattr(tok, "page", None), bbox=getattr(tok, "bbox", None),
+                                   read_by=getattr(tok, "read_by", None)))
         if isinstance(tok, glued.GluedCell):  # cut out of a digit run without separators: state, run, deciding checks
             tok.annotate(self.cells[-1], code, self.messages)
         elif state == "unparseable":
@@ -362,15 +369,9 @@ class _Matcher:
         return cells[:n]
 
     def _markers_of(self, tok: Token) -> None:
-        fk = flat_key(tok.raw)
-        for m in V2021_MARKERS:
-            if m in fk:
-                self.markers.add(m)
-        for m in V2019_MARKERS:
-            if m in fk:
-                self.markers.add(m)
-        if core_key(tok.raw) == "本年新":  # truncated v2019 header (D4, seed 003)
-            self.markers.add("本年新")
+        found = _markers_in(tok.raw)
+        if found:
+            self.markers.update(found)
 
     def _version_t2(self) -> str:
         v21 = any(m in self.markers for m in V2021_MARKERS)
@@ -384,23 +385,21 @@ class _Matcher:
     # -- regions ----------------------------------------------------------------------------
     def _region_switch(self, tok: Token) -> bool:
         """Move between tables on headings and table heads; True when `tok` opened something."""
-        fk = flat_key(tok.raw)
-        ck = core_key(tok.raw)
-        m = _BLOCK_RE.match(fk)
-        if m and self.state in ("pre", "t2"):
+        block, opens_t3, opens_t4, ends = _region_marks(tok.raw)
+        if block is not None and self.state in ("pre", "t2"):
             self.state = "t2"
             self.table_lines.setdefault("t2", tok.line)
-            self._open_block(m.group(1), tok)
+            self._open_block(block, tok)
             return True
-        if self.state in ("pre", "t2") and (fk.startswith(_T3_START_KEYS) or ck in _T3_START_KEYS):
+        if opens_t3 and self.state in ("pre", "t2"):
             self.state = "t3"
             self.table_lines.setdefault("t3", tok.line)
             return True
-        if self.state in ("t2", "t3") and (ck.startswith("行政复议") or ("行政复议" in ck and "行政诉讼" in ck and ck.endswith("情况"))):
+        if opens_t4 and self.state in ("t2", "t3"):
             self.state = "t4"
             self.table_lines.setdefault("t4", tok.line)
             return True
-        if self.state != "pre" and _END_RE.match(unicodedata.normalize("NFKC", tok.raw.strip())):
+        if ends and self.state != "pre":
             self.state = "done"
             return True
         return False
@@ -462,8 +461,9 @@ class _Matcher:
         if cells is None:
             return
         filled.add(i)
+        label = _label_raw(seg) or None
         for col, tok in zip(block.columns, cells):
-            self._emit(f"t2.{block.code}.{row.code}.{col.code}", col, tok, _label_raw(seg) or None)
+            self._emit(f"t2.{block.code}.{row.code}.{col.code}", col, tok, label)
 
     def _feed_t3(self, seg: Segment) -> None:
         if not seg.values:
@@ -511,8 +511,9 @@ class _Matcher:
         self.t3_filled.add(i)
         self.t3_last = i
         self.t3_row_cells[i] = cells
+        label = _label_raw(seg) or None
         for col, tok in zip(T3_COLUMNS, cells):
-            self._emit(f"t3.{row.code}.{col.code}", col, tok, _label_raw(seg) or None)
+            self._emit(f"t3.{row.code}.{col.code}", col, tok, label)
 
     def _feed_t4(self, seg: Segment) -> None:
         self.t4_labels.extend(seg.labels)
@@ -672,6 +673,29 @@ class _Matcher:
             self.messages.append(Message("warning", "t4_missing", "table 四 not found"))
         elif not any(c.metric_code.startswith("t4.") for c in self.cells):
             self.messages.append(Message("warning", "t4_missing_values", f"table 四 values not found (table starts at line {self.table_lines['t4']})", self.table_lines["t4"]))
+
+
+@lru_cache(maxsize=16384)
+def _region_marks(raw: str) -> tuple[str | None, bool, bool, bool]:
+    """What a label cell can open or close, whatever the matcher's state: (table 二 block numeral
+    or None, opens table 三, opens table 四, ends the tables). Cached per label text."""
+    fk = flat_key(raw)
+    ck = core_key(raw)
+    m = _BLOCK_RE.match(fk)
+    opens_t3 = fk.startswith(_T3_START_KEYS) or ck in _T3_START_KEYS
+    opens_t4 = ck.startswith("行政复议") or ("行政复议" in ck and "行政诉讼" in ck and ck.endswith("情况"))
+    ends = _END_RE.match(unicodedata.normalize("NFKC", raw.strip())) is not None
+    return (m.group(1) if m else None), opens_t3, opens_t4, ends
+
+
+@lru_cache(maxsize=16384)
+def _markers_in(raw: str) -> tuple[str, ...]:
+    """The version markers a label cell contains (cached: the same labels recur in every report)."""
+    fk = flat_key(raw)
+    found = tuple(m for m in V2021_MARKERS + V2019_MARKERS if m in fk)
+    if core_key(raw) == "本年新":  # truncated v2019 header (D4, seed 003)
+        found += ("本年新",)
+    return found
 
 
 def _is_t3_header(tok: Token) -> bool:

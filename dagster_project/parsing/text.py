@@ -27,7 +27,7 @@ class DecodeError(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SourceLine(Line):
     """A Line that also remembers its text before normalisation.
 
@@ -131,6 +131,8 @@ TRAD_TO_SIMP = str.maketrans(
 _DASHED_PAGE_RE = re.compile(r"^\s*[-—–－]\s*\d{1,3}\s*[-—–－]\s*$|^\s*第\s*\d{1,3}\s*页(\s*[/,，]?\s*共\s*\d{1,3}\s*页)?\s*$")
 _BARE_PAGE_RE = re.compile(r"^\s*\d{1,3}\s*$")
 _BOILERPLATE = frozenset({"扫一扫在手机上查看当前页面", "打印本页", "关闭窗口", "【打印本页】", "【关闭窗口】", "分享到:"})
+_BOILERPLATE_LEN = 2 * max(map(len, _BOILERPLATE))  # longer lines cannot be boilerplate, even spaced out
+_PAGE_MARK_START = "-—–－第"  # first characters of the page marks _DASHED_PAGE_RE matches
 
 
 @lru_cache(maxsize=16384)
@@ -155,15 +157,17 @@ def to_lines(text: str) -> list[SourceLine]:
     text: inside a cell-per-line table the same line is a value.
     """
     raws = split_lines(text)
-    last_content = max((i for i, r in enumerate(raws) if r.strip()), default=-1)
+    last_content = next((i for i in range(len(raws) - 1, -1, -1) if raws[i].strip()), -1)
     out: list[SourceLine] = []
     for i, raw in enumerate(raws):
         norm = normalise_line(raw)
         stripped = norm.strip()
         if stripped:
-            if _DASHED_PAGE_RE.match(stripped) or stripped.replace(" ", "") in _BOILERPLATE:
+            if (stripped[0] in _PAGE_MARK_START and _DASHED_PAGE_RE.match(stripped)) or (
+                len(stripped) <= _BOILERPLATE_LEN and stripped.replace(" ", "") in _BOILERPLATE
+            ):
                 continue
-            if _BARE_PAGE_RE.match(stripped) and "\t" not in raw and "|" not in raw and (
+            if len(stripped) <= 3 and _BARE_PAGE_RE.match(stripped) and "\t" not in raw and "|" not in raw and (
                 i == last_content
                 or "\f" in raw
                 or (i + 1 < len(raws) and raws[i + 1].startswith("\f"))

@@ -36,6 +36,7 @@ def clean_cell(raw: str) -> str:
     return _THOUSANDS_RE.sub("", text)
 
 
+@lru_cache(maxsize=16384)
 def looks_like_value(raw: str) -> bool:
     """True when a cell reads as a table value (number, marker or blank) rather than a label."""
     text = clean_cell(raw)

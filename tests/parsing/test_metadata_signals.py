@@ -222,6 +222,14 @@ def test_abbreviation_without_full_name_is_kept_with_a_message():
         ("关于做好", False),
         ("某某政府信息公开办公室", False),  # report words
         ("政府", False),
+        # places whose name starts like a pronoun or determiner (贵 'your', 本 'this', 全 'whole')
+        ("贵州省人民政府", True),
+        ("贵池区民政局", True),
+        ("本溪市财政局", True),
+        ("全椒县人民政府", True),
+        ("贵单位", False),
+        ("本局", False),
+        ("全市各级", False),
     ],
 )
 def test_agency_names_are_validated_by_suffix_and_place(name, expected):
