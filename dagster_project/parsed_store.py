@@ -246,16 +246,8 @@ def parse_chunk(items: list[tuple[str, str | None, str | None, str]]) -> dict[st
     columns = {t: {f.name: [] for f in SCHEMAS[t]} for t in TABLES}
     for report_id, text, decode_error, source_file, *pdf in items:
         now = dt.datetime.now(dt.timezone.utc)
-        if pdf and pdf[0] is not None:
-            # a PDF: boxes, tables and (for scanned pages) OCR come from its bytes, through the parser's entry point
-            parsed = report_parser.parse_pdf(pdf[0], source_file or "")
-        elif text is None:
-            parsed = report_parser.failed_report(
-                "undecodable", f"{source_file}: the bytes could not be decoded as text ({decode_error})")
-        else:
-            # A file named *.html is HTML even when its head does not look like it (as parse_bytes does).
-            force_html = (source_file or "").lower().endswith(report_parser.HTML_SUFFIXES)
-            parsed = report_parser.parse_text(text, source_file, force_html=force_html)
+        # through the parser's entry point for decoded reports: the same rules as parse_bytes
+        parsed = report_parser.parse_decoded(text, source_file or "", decode_error=decode_error, pdf=pdf[0] if pdf else None)
         _append(columns, report_id, parsed, now)
     return {t: pa.Table.from_pydict(columns[t], schema=SCHEMAS[t]) for t in TABLES}
 

@@ -78,7 +78,7 @@ def test_every_file_is_accounted_for(odd_build):
         "select source_files from marts.dim_report where parse_status in ('ok', 'partial')").fetchall() for f in files}
     assert rejected == {
         "empty.txt": ("parse", "empty_input"),
-        "binary.bin": ("decode", "undecodable"),
+        "binary.bin": ("decode", "decode_failed"),
         "not_a_report.txt": ("parse", "not_a_report"),
         "big.txt": ("ingest", "too_large"),
         "link_out.txt": ("ingest", "outside_raw_folder"),
@@ -95,7 +95,7 @@ def test_every_file_is_accounted_for(odd_build):
     assert con.execute("select parse_status from marts.dim_report where source_file = 'cut_mid_table.txt'").fetchone() == ("partial",)
     summary = result.stderr[result.stderr.index("summary ("):]
     assert "  files rejected (rejected_files) 8\n" in summary
-    for kind, files in (("decode undecodable", 1), ("ingest not_a_file", 2), ("ingest outside_raw_folder", 1),
+    for kind, files in (("decode decode_failed", 1), ("ingest not_a_file", 2), ("ingest outside_raw_folder", 1),
                         ("ingest too_large", 1), ("ingest unreadable", 1), ("parse empty_input", 1), ("parse not_a_report", 1)):
         assert f"    {kind:<28} {files}\n" in summary, kind
 

@@ -6,6 +6,7 @@ report (counts per check, the first failing reports) and the integrity facts the
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -73,13 +74,40 @@ select (select count(*) || ':' || coalesce(sum(hash(report_id, metric_code, valu
 
 
 def input_fingerprint(con: duckdb.DuckDBPyConnection, expectations_dir: Path) -> str:
-    """Changes when the facts, reports or agencies change, or the checks' code, catalogue or suites."""
+    """Changes when anything a result depends on changes: the facts, reports and agencies; the
+    catalogue as data (every check, rule, term, label and template cell the details and TPL-2 use,
+    so a label changed in parsing/templates.py changes the results); the code that evaluates them
+    (the checks package and every project module it imports); the GX suites."""
     h = hashlib.sha256()
     h.update(repr(con.execute(SQL_INPUT_SUMMARY).fetchall()).encode())
-    for path in sorted(Path(cat.__file__).parent.glob("*.py")) + sorted(expectations_dir.glob("*.json")):
+    h.update(repr((cat.catalogue_rows(), cat.rule_rows(), cat.term_rows(), cat.nonneg_metrics(),
+                   cat.expected_cells(), cat.TABLE_LABEL)).encode())
+    for path in code_files() + sorted(expectations_dir.glob("*.json")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def code_files() -> list[Path]:
+    """The source files of the checks package and of every project module they import, transitively
+    (read from the import statements, so a new dependency is covered without listing it here)."""
+    root = Path(cat.__file__).resolve().parents[2]  # the directory holding the dagster_project package
+    todo = sorted(Path(cat.__file__).parent.glob("*.py"))
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                if name.split(".")[0] == "dagster_project":
+                    base = root.joinpath(*name.split("."))
+                    todo.extend(p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file())
+    return sorted(seen)
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,

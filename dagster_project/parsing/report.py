@@ -48,19 +48,32 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def parse_bytes(data: bytes, source_name: str = "") -> ParsedReport:
-    """Decode (text.decode_bytes), then parse_text; a file named *.html is parsed as HTML even
-    when its head does not look like it."""
+    """Decode (text.decode_bytes, the one decoder: ingestion uses it too), then parse_decoded."""
     try:
         if not data:
             return failed_report("empty_input", "the file is empty")
         if pdf_module.is_pdf(data, source_name):
             return parse_pdf(data, source_name)
         decoded, _encoding = text_module.decode_bytes(data)
-        return parse_text(decoded, source_name, force_html=source_name.lower().endswith(HTML_SUFFIXES))
     except text_module.DecodeError as exc:
-        return failed_report("decode_failed", _describe(exc, source_name))
+        return parse_decoded(None, source_name, decode_error=_describe(exc, ""))
     except Exception as exc:  # noqa: BLE001 - the contract is "never raise"
         return failed_report("parser_exception", _describe(exc, source_name))
+    return parse_decoded(decoded, source_name)
+
+
+def parse_decoded(text: str | None, source_name: str = "", decode_error: str | None = None, pdf: bytes | None = None) -> ParsedReport:
+    """Parse a report whose bytes were decoded earlier: the pipeline decodes once, at ingestion, with
+    text.decode_bytes and stores the text (or the decoder's reason, or a PDF's bytes), so that every
+    report is parsed by the same rules as `parse_bytes`: a PDF from its bytes, undecodable bytes as
+    `failed` with code `decode_failed`, a file named *.html as HTML even when its head does not
+    look like it. Never raises."""
+    if pdf is not None:
+        return parse_pdf(pdf, source_name)
+    if text is None:
+        prefix = f"{source_name}: " if source_name else ""
+        return failed_report("decode_failed", f"{prefix}the bytes could not be decoded as text ({decode_error or 'no reason recorded'})")
+    return parse_text(text, source_name, force_html=source_name.lower().endswith(HTML_SUFFIXES))
 
 
 def parse_text(text: str, source_name: str = "", force_html: bool = False) -> ParsedReport:

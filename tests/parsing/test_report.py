@@ -153,3 +153,20 @@ def test_parse_text_never_raises_on_internal_errors(monkeypatch):
 
 def test_non_string_input_fails_cleanly():
     assert parse_text(None).parse_status == "failed"  # type: ignore[arg-type]
+
+
+def test_the_pipeline_entry_point_for_decoded_reports_follows_parse_bytes():
+    """parse_decoded (what the parse asset calls on ingested text) gives what parse_bytes gives."""
+    from dagster_project.parsing.report import parse_bytes, parse_decoded
+    from dagster_project.parsing.text import decode_bytes
+
+    html = "<p>某某县民政局2020年政府信息公开工作年度报告</p>".encode("gb18030")
+    text, _ = decode_bytes(html)
+    by_bytes, by_text = parse_bytes(html, "a/report.html"), parse_decoded(text, "a/report.html")
+    assert by_text.metadata == by_bytes.metadata
+    assert [(m.code, m.text) for m in by_text.messages] == [(m.code, m.text) for m in by_bytes.messages]
+
+    broken = parse_bytes(b"\x00\x01\x02\x03 not text", "b/x.txt")
+    stored = parse_decoded(None, "b/x.txt", decode_error="contains NUL bytes but no UTF-16 pattern: binary file?")
+    assert (broken.parse_status, broken.messages[0].code) == (stored.parse_status, stored.messages[0].code) == ("failed", "decode_failed")
+    assert stored.messages[0].text == "b/x.txt: the bytes could not be decoded as text (contains NUL bytes but no UTF-16 pattern: binary file?)"

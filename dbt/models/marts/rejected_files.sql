@@ -32,7 +32,7 @@ select
     f.source_file,
     f.byte_size,
     'decode' as stage,
-    'undecodable' as reason_code,
+    'decode_failed' as reason_code,
     r.decode_error as reason,
     r.report_id
 from files as f
