@@ -24,8 +24,8 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dagster_project.checks import catalogue as cat  # noqa: E402
-from dagster_project.checks.pipeline import run_checks  # noqa: E402
+from dagster_project.checks import catalogue as cat
+from dagster_project.checks.pipeline import run_checks
 
 SYNTH = """
 create schema marts;

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_build(s: settings_mod.Settings) -> int:
-    from dagster_project.progress import print_line
+    from dagster_project.summary import print_line
 
     started = time.monotonic()
     print_line(f"ogi build: raw {s.raw_dir} → warehouse {s.warehouse}")

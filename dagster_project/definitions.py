@@ -21,7 +21,7 @@ def build_definitions() -> dg.Definitions:
         assets=[
             ingest.raw_reports,
             parse.parsed_reports,
-            parse.metric_catalogue,
+            parse.catalogue,
             dbt_models,
             checks.check_results,
             exports.build_exports_asset(marts),

@@ -69,10 +69,11 @@ _STORAGE_VERSION_RE = re.compile(r"^v\d+\.\d+\.\d+$|^latest$")
 @dataclass
 class ExportSummary:
     export_dir: Path
-    version_dir: Path
-    relations: dict[str, int]  # relation -> rows
-    snapshot: Path | None
+    version_dir: Path | None  # None when reused
+    relations: dict[str, int]  # relation -> rows (empty when reused)
+    snapshot: "SnapshotSummary | None" = None  # None when reused
     reused: bool = False  # the marts are unchanged since the current export: nothing written
+    fingerprint: str | None = None
 
 
 @dataclass
@@ -282,7 +283,20 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
         (version_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
     _swap_symlink(export_dir, version_dir)
     _prune(versions, keep={version_dir.name})
-    return ExportSummary(export_dir, version_dir, counts, snapshot.path if snapshot else None)
+    return ExportSummary(export_dir, version_dir, counts, snapshot, fingerprint=fingerprint)
+
+
+def export_all(con: duckdb.DuckDBPyConnection, export_dir: Path, snapshot_path: Path, models_dir: Path) -> ExportSummary:
+    """The exports step: the snapshot and the Parquet folder, or nothing at all when the marts, their
+    docs (from the dbt models in `models_dir`) and the storage version are what the current export
+    already holds (an idle re-run then writes no file)."""
+    storage_version = snapshot_storage_version()
+    docs = load_dbt_docs(models_dir)
+    fingerprint = export_fingerprint(con, docs, storage_version)
+    if fingerprint == current_export_fingerprint(export_dir) and snapshot_path.is_file():
+        return ExportSummary(export_dir.absolute(), None, {}, reused=True, fingerprint=fingerprint)
+    snapshot = write_snapshot(con, snapshot_path, storage_version)
+    return export_parquet(con, export_dir, fingerprint, docs, snapshot)
 
 
 def schema_document(con: duckdb.DuckDBPyConnection, shapes: dict[str, list[BiColumn]], files: dict[str, list[str]],

@@ -25,7 +25,7 @@ import pyarrow as pa
 from dagster_project.parsing import agencies
 from dagster_project.parsing import report as report_parser
 from dagster_project.parsing.model import ParsedReport
-from dagster_project.parsing.templates import METRICS
+from dagster_project.parsing.templates import FIRST_REPORT_YEAR, METRICS, TEMPLATE_VERSIONS, expected_template
 from dagster_project.sql import ident
 from dagster_project.transactions import transaction
 
@@ -127,6 +127,17 @@ create table if not exists parsed.metric_catalogue (
     value_type        varchar not null,
     template_versions varchar[] not null
 );
+create table if not exists parsed.template_versions (
+    template_version varchar primary key,
+    has_tables       boolean not null,
+    first_year       integer,
+    last_year        integer,
+    description      varchar not null
+);
+create table if not exists parsed.template_years (
+    report_year       integer primary key,
+    expected_template varchar not null
+);
 """
 
 SCHEMAS = {
@@ -171,26 +182,49 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def write_metric_catalogue(con: duckdb.DuckDBPyConnection) -> int:
-    """Replace the catalogue table with templates.METRICS (the one source of truth for codes)."""
+LAST_CATALOGUED_YEAR = 2100  # template_years runs to here; dim_year stops at the latest year present
+
+
+def catalogue_rows() -> dict[str, list[dict]]:
+    """The domain facts dbt reads, from their one home (parsing/templates.py): every metric code, the
+    template versions, and the template prescribed for each report year."""
+    return {
+        "metric_catalogue": [
+            dict(metric_code=m.metric_code, table_code=m.table_code, block_code=m.block_code, row_code=m.row_code,
+                 column_code=m.column_code, label_zh=m.label_zh, unit=m.unit, value_type=m.value_type,
+                 template_versions=list(m.template_versions))
+            for m in METRICS
+        ],
+        "template_versions": [
+            dict(template_version=t.version, has_tables=t.has_tables, first_year=t.first_year, last_year=t.last_year,
+                 description=t.description)
+            for t in TEMPLATE_VERSIONS
+        ],
+        "template_years": [
+            dict(report_year=y, expected_template=expected_template(y))
+            for y in range(FIRST_REPORT_YEAR, LAST_CATALOGUED_YEAR + 1)
+        ],
+    }
+
+
+def write_catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace each catalogue table (catalogue_rows) whose content changed; returns rows per table.
+    An unchanged table is not written, so an idle re-run stays a no-op."""
     ensure_schema(con)
-    rows = [
-        dict(metric_code=m.metric_code, table_code=m.table_code, block_code=m.block_code, row_code=m.row_code,
-             column_code=m.column_code, label_zh=m.label_zh, unit=m.unit, value_type=m.value_type,
-             template_versions=list(m.template_versions))
-        for m in METRICS
-    ]
-    table = pa.Table.from_pylist(rows)
-    current = con.execute("select * from parsed.metric_catalogue order by metric_code").fetchall()
-    wanted = sorted(tuple(r.values()) for r in rows)
-    if [tuple(r) for r in current] == wanted:
-        return len(rows)  # unchanged: write nothing, so an idle re-run stays a no-op
-    with transaction(con):
-        con.execute("delete from parsed.metric_catalogue")
-        con.register("_catalogue", table)
-        con.execute("insert into parsed.metric_catalogue by name select * from _catalogue")
-        con.unregister("_catalogue")
-    return len(rows)
+    counts = {}
+    for name, rows in catalogue_rows().items():
+        table = ident(f"parsed.{name}")
+        counts[name] = len(rows)
+        current = con.execute(f"select * from {table} order by 1").fetchall()
+        if [tuple(r) for r in current] == sorted(tuple(r.values()) for r in rows):
+            continue
+        arrow = pa.Table.from_pylist(rows)
+        with transaction(con):
+            con.execute(f"delete from {table}")
+            con.register("_catalogue", arrow)
+            con.execute(f"insert into {table} by name select * from _catalogue")
+            con.unregister("_catalogue")
+    return counts
 
 
 def _append(columns: dict[str, dict[str, list]], report_id: str, parsed: ParsedReport, now: dt.datetime) -> None:

@@ -8,16 +8,13 @@ run config; scheduled and sensor runs keep Dagster's default console logger.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 
 import dagster as dg
 
+from dagster_project.summary import print_line
+
 PROGRESS_PREFIX = "progress: "  # assets start a log message with this to show it in the CLI
-
-
-def print_line(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 class _ProgressHandler(logging.Handler):

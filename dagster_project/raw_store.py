@@ -90,12 +90,10 @@ class IngestSummary:
     files_unreadable: int = 0
     reports_added: int = 0
     reports_removed: int = 0
-    reports_undecodable: int = 0
+    reports_undecodable: int = 0  # of the reports added in this run
     unreadable: list[str] = field(default_factory=list)  # "path: reason"
-
-    @property
-    def wrote_anything(self) -> bool:
-        return bool(self.files_new or self.files_changed or self.files_removed)
+    reports_total: int = 0  # in raw.reports after the run
+    reports_undecodable_total: int = 0  # of them, decode_status = 'failed'
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -196,6 +194,8 @@ def ingest_folder(
         if orphans:
             con.execute("delete from raw.reports where report_id in (select unnest(?))", [[o[0] for o in orphans]])
         summary.reports_removed = len(orphans)
+    summary.reports_total, summary.reports_undecodable_total = con.execute(
+        "select count(*), count(*) filter (where decode_status = 'failed') from raw.reports").fetchone()
     return summary
 
 

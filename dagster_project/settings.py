@@ -1,4 +1,9 @@
-"""Where things live: the three documented environment variables and their defaults.
+"""Where things live: the three path settings and their defaults.
+
+The README lists six environment variables. The three paths are read here: OGI_RAW_DIR, OGI_WAREHOUSE
+and OGI_EXPORT_DIR. The other three are read where they are used: OGI_PARSE_WORKERS (parsed_store.py),
+OGI_PDF_MAX_PAGES (parsing/pdf.py) and OGI_MAX_FILE_MB (corpus.py). OGI_SNAPSHOT_STORAGE_VERSION, from
+the README's BI section, is read in exports.py.
 
 Every path is resolved to an absolute path once, here, because dbt runs in its own working
 directory and a relative warehouse path would silently open a second, empty DuckDB file.

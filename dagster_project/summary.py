@@ -6,11 +6,11 @@ every count degrades to "n/a" when a later stage's tables do not exist yet.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import duckdb
 
-from dagster_project.progress import print_line
 from dagster_project.settings import Settings
 
 # label → SQL returning one number; parameter-free, fixed text (no user input reaches SQL).
@@ -57,6 +57,11 @@ class BuildSummary:
     hard_failures: list[tuple] = field(default_factory=list)
     hard_failures_total: int = 0
     rejected: list[tuple[str, str, int]] = field(default_factory=list)  # (stage, reason_code, files)
+
+
+def print_line(text: str) -> None:
+    """One line of the build's console output (stderr, so stdout stays free for data)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def read_summary(settings: Settings, failure_limit: int = 50) -> BuildSummary:

@@ -22,6 +22,7 @@ from dagster_project.exports import (
     PARQUET_ROW_GROUP_ROWS,
     SCHEMA_FILE,
     current_export_fingerprint,
+    export_all,
     export_fingerprint,
     export_parquet,
     load_dbt_docs,
@@ -94,6 +95,24 @@ def test_export_swaps_versions_and_records_the_fingerprint(tmp_path):
     assert out.resolve() == second.version_dir.resolve() != first.version_dir.resolve()
     assert (second.version_dir / FINGERPRINT_FILE).read_text().strip() == marts_fingerprint(con)
     assert duckdb.sql(f"select count(*) from '{out}/dim_x/*.parquet'").fetchall() == [(4,)]
+
+
+def test_the_export_step_writes_nothing_when_the_marts_are_unchanged(tmp_path):
+    con = make_marts(tmp_path / "w.duckdb")
+    models = tmp_path / "models"  # no dbt docs: descriptions stay empty
+    models.mkdir()
+    out, snapshot = tmp_path / "parquet", tmp_path / "snapshot.duckdb"
+    first = export_all(con, out, snapshot, models)
+    assert not first.reused and first.snapshot.path == snapshot and out.resolve() == first.version_dir.resolve()
+    snapshot_bytes = snapshot.read_bytes()
+    again = export_all(con, out, snapshot, models)
+    assert again.reused and again.version_dir is None and again.fingerprint == first.fingerprint
+    assert out.resolve() == first.version_dir.resolve() and snapshot.read_bytes() == snapshot_bytes
+    con.execute("insert into marts.dim_x values (3, 'x3', null)")  # one row more: exported again
+    third = export_all(con, out, snapshot, models)
+    assert not third.reused and third.relations["dim_x"] == 4 and out.resolve() == third.version_dir.resolve()
+    snapshot.unlink()  # a missing snapshot is written again even when the marts did not change
+    assert not export_all(con, out, snapshot, models).reused and snapshot.is_file()
 
 
 def test_parquet_holds_no_duckdb_only_type(tmp_path):

@@ -17,8 +17,8 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from charts import CHARTS, DASHBOARD_SLUG, DASHBOARD_TITLE, DATABASE_NAME, readme_sql  # noqa: E402
-from sapi import Superset  # noqa: E402
+from charts import CHARTS, DASHBOARD_SLUG, DASHBOARD_TITLE, DATABASE_NAME, readme_sql
+from sapi import Superset
 
 EXPORT_DIR = Path(__file__).resolve().parent / "dashboard"
 

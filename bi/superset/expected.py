@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from charts import CHARTS, readme_sql  # noqa: E402
+from charts import CHARTS, readme_sql
 
 
 def plain(value):

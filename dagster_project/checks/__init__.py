@@ -1,4 +1,4 @@
-"""Arithmetic checks (spec templates.md §7–§8): pure Python + DuckDB SQL + Great Expectations.
+"""Arithmetic checks (docs/spec/templates.md §7–§8): pure Python + DuckDB SQL + Great Expectations.
 
 - catalogue.py   every check as data (id, severity, suite, formula) and the rules/terms it expands to
 - identities.py  one set-based SQL pass: the identity table (report × check × subject, lhs/rhs/diff)

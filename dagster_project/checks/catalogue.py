@@ -1,10 +1,11 @@
-"""Every arithmetic check as data (spec templates.md §7–§8 plus the ids this project adds).
+"""Every arithmetic check as data (docs/spec/templates.md §7–§8 plus the ids this project adds).
 
 A check is a `CheckDef` (what dim_check shows) and, for the sum identities, a list of `Rule`s: one per
 subject (the column of a per-column identity, the row of a per-row one), each a comparison
 `Σ lhs terms (+ const) <op> Σ rhs terms (+ const)` over metric codes of parsing/templates.py. The
 identity SQL (identities.py) evaluates every rule for every applicable report in one pass; nothing
-here is typed twice: rows, columns and version-specific rows come from templates.py.
+here is typed twice: rows, columns and version-specific rows come from templates.py. In each check's
+`basis` text, `spec §N` and `Dn` are the sections and deviations of docs/spec/templates.md.
 
 Kinds:
 - `identity`   rules of terms (T3-1, T3-2a/b, T3-3, T3-6, T4-1..3, T2-2/3/5, cross-year, prose)
@@ -13,9 +14,10 @@ Kinds:
 
 Severities: `hard` must hold for a correct report (an error to publish), `soft` usually holds
 (a warning). X-1 is split by subject: `X-1` is the 总计 column (hard), `X-1c` the six applicant
-columns (soft: agencies reclassify applicants between years), as spec §8 grades them.
+columns (soft: agencies reclassify applicants between years), as docs/spec/templates.md §8 grades them.
 
-Applicability (spec §7.4): a rule runs for a report only when the report has the table in the
+Applicability (the `applies` column of the identity tables, docs/spec/templates.md §7.1–§8):
+a rule runs for a report only when the report has the table in the
 layout the rule needs (`layout_table` / `layout_version`; a report's layout is its template version,
 or for hybrid/unknown reports the version whose cells it printed most), cross-year rules only when
 the same agency has a report for the previous year with that table, prose rules only when the prose
@@ -29,29 +31,25 @@ from decimal import Decimal
 
 from dagster_project.parsing.templates import (
     METRICS,
+    PROSE_TABLE_PAIRS,
     T2_BLOCKS,
     T3_ALL_ROWS,
     T3_COLUMNS,
     T3_ROW_VERSIONS,
     T3_ROWS,
     T4_COLUMNS,
+    TABLES,
     VERSIONS_TABLES,
     expected_codes,
 )
 
 SUITES = ("t2", "t3", "t4", "cross_year", "prose", "template")
-SEVERITIES = ("hard", "soft")
-# inferred: the rule holds, but its identity was used by the parser to choose where a report's glued
-# digit run splits into cells (parsing/glued.py, cells with value_state 'inferred'), so holding is
-# no independent evidence for that report.
-STATUSES = ("pass", "fail", "incomplete", "inferred")
-OPS = {"eq": ("=", "≠"), "le": ("≤", ">"), "ge": ("≥", "<")}  # op -> (symbol when it holds, when not)
+# Result statuses (fct_check_result.status): pass / fail / incomplete, and inferred: the rule holds,
+# but its identity was used by the parser to choose where a report's glued digit run splits into
+# cells (parsing/glued.py, cells with value_state 'inferred'), so holding is no independent
+# evidence for that report. TPL-1 compares a report's version with templates.expected_template.
 
-# Template version expected for a report year (spec §1, §10 step 5).
-V2019_FIRST_YEAR = 2019
-V2021_FIRST_YEAR = 2021
-
-# T2-5: a 本年收费金额 above this many 万元 (10 bn CNY) is implausible: probably entered in 元 (spec D23).
+# T2-5: a 本年收费金额 above this many 万元 (10 bn CNY) is implausible: probably entered in 元 (D23 in docs/spec/templates.md).
 FEE_PLAUSIBLE_MAX_WAN = Decimal("1000000")
 # 万元 amounts are published with up to 4 decimals (2876.4869万元): a money comparison tolerates one
 # unit of the 4th decimal. Counts are compared exactly (tolerance 0).
@@ -123,7 +121,7 @@ T4_LABEL = {
 }
 T2_ROW_LABEL = {r.code: r.label for blocks in T2_BLOCKS.values() for b in blocks for r in b.rows}
 T2_COL_LABEL = {c.code: c.label for blocks in T2_BLOCKS.values() for b in blocks for c in b.columns}
-TABLE_LABEL = {"t2": "表二", "t3": "表三", "t4": "表四"}
+TABLE_LABEL = {code: t.label_zh for code, t in TABLES.items()}
 PROSE_LABEL = {
     "requests_received": "正文 新收申请",
     "requests_carried_over": "正文 上年结转",
@@ -362,18 +360,10 @@ def _cross_year_rules() -> list[Rule]:
 
 
 def _prose_rules() -> list[Rule]:
-    spec = (
-        ("P-1", "requests_received", "t3", (("t3.new_received.total", "表三 一/总计"),)),
-        ("P-2", "requests_carried_over", "t3", (("t3.carried_over.total", "表三 二/总计"),)),
-        ("P-3", "requests_processed", "t3", (("t3.total_processed.total", "表三 七/总计"),)),
-        ("P-4", "requests_carried_forward", "t3", (("t3.carried_forward.total", "表三 四/总计"),)),
-        ("P-5", "review_cases", "t4", (("t4.review_total", "表四 复议总计"),)),
-        ("P-6", "litigation_cases", "t4", (("t4.lit_direct_total", "表四 直接起诉总计"),
-                                           ("t4.lit_after_review_total", "表四 复议后起诉总计"))),
-    )
+    """P-1…P-6: a prose figure equals the table cells it restates (templates.PROSE_TABLE_PAIRS)."""
     return [Rule(check_id, metric, PROSE_LABEL[metric], table, None, (Term(f"prose.{metric}", PROSE_LABEL[metric]),),
                  tuple(Term(code, label) for code, label in terms), trigger_metric=f"prose.{metric}")
-            for check_id, metric, table, terms in spec]
+            for check_id, metric, table, terms in PROSE_TABLE_PAIRS]
 
 
 RULES: tuple[Rule, ...] = tuple(_t3_rules() + _t4_rules() + _t2_rules() + _cross_year_rules() + _prose_rules())
@@ -447,13 +437,6 @@ def catalogue_rows() -> list[dict]:
         "rule_count": sum(1 for r in RULES if r.check_id == c.check_id),
         "required_metrics": sorted(required.get(c.check_id, ())),
     } for c in CHECKS]
-
-
-@dataclass(frozen=True)
-class SuiteExpectation:
-    check_id: str
-    min_value: float | None
-    max_value: float | None
 
 
 def suite_json(suite: str) -> dict:

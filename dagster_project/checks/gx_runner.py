@@ -1,6 +1,6 @@
 """Great Expectations over the identity table: one validation per suite, for the whole corpus.
 
-GX Core 1.24 facts this relies on (shared/spec/stack.md): the SQL route returns empty metrics with
+GX Core 1.24 facts this relies on (docs/spec/stack.md, Great Expectations section): the SQL route returns empty metrics with
 duckdb 2.0, so each suite's rows are fetched into one pandas DataFrame and validated through an
 ephemeral context; suites are the plain JSON files of expectations/ loaded with
 `gx.ExpectationSuite(**json)`; `result_format="COMPLETE"` with `unexpected_index_column_names`

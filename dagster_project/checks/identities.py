@@ -10,7 +10,7 @@ report's layout per table (v2019 / v2021) and its previous-year report (same age
 derived in SQL; the applicable rules × terms are joined to the facts once and aggregated. SQL text is
 constant: the only values are our own catalogue rows, loaded through Arrow, never formatted in.
 
-Blank-cell policy (spec §7.4): a term is `number`, `blank` (counts as 0, "lenient"), or missing
+Blank-cell policy (docs/spec/templates.md §7.4): a term is `number`, `blank` (counts as 0, "lenient"), or missing
 (`absent` = no such cell, `na_marker` / `unparseable`, or an approximate prose figure). A rule with a
 missing cell, or with no number at all, is not evaluable → `incomplete` (required_missing names the
 cells). An evaluable rule that fails only because blanks were read as 0 is `incomplete` too (strict
@@ -25,13 +25,14 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.checks import catalogue as cat
+from dagster_project.parsing.templates import expected_template
 from dagster_project.sql import ident
 
 DECIMAL = pa.decimal128(38, 6)
 
 # Relations read (identifiers are constants of ours; the benchmark builds the same names).
 FACTS = "marts.fct_report_metric"
-# How a term's cell counts under the blank-cell policy (spec §7.4): a number (approximate prose
+# How a term's cell counts under the blank-cell policy (docs/spec/templates.md §7.4): a number (approximate prose
 # figures excluded), a blank, absent from the report, or present but not a number (marker, junk).
 CELL_STATE = """case when f.value_state is null then 'absent'
                 when f.value_state in ('number', 'inferred') and not coalesce(f.approximate, false) then 'number'
@@ -72,6 +73,9 @@ def _load_static(con: duckdb.DuckDBPyConnection) -> None:
             [{"table_code": t, "version": v, "metric_code": m, "label": label} for t, v, m, label in cat.expected_cells()],
             pa.schema([("table_code", pa.string()), ("version", pa.string()), ("metric_code", pa.string()),
                        ("label", pa.string())])),
+        "chk_tables": _arrow(
+            [{"table_code": code, "table_label": label} for code, label in cat.TABLE_LABEL.items()],
+            pa.schema([("table_code", pa.string()), ("table_label", pa.string())])),
         "chk_checks": _arrow(
             [{"check_id": c.check_id, "suite": c.suite, "table_label": None} for c in cat.CHECKS],
             pa.schema([("check_id", pa.string()), ("suite", pa.string()), ("table_label", pa.string())])),
@@ -307,8 +311,7 @@ tpl1_rows as (
            false as total_blank_parts_filled, cast(null as varchar) as required_missing,
            cast(report_year as varchar) || ' 年度报告: 模板 ' || template_version || ' {{op}} 应为 ' || expected
                as detail_template
-    from (select *, case when report_year < ? then 'pre2019' when report_year < ? then 'v2019' else 'v2021' end as expected
-          from chk_reports where report_year is not null)
+    from (select r.*, y.expected from chk_reports as r join chk_years as y using (report_year))
 ),
 tpl2_base as (
     select r.report_id, t.table_code,
@@ -340,12 +343,13 @@ tpl2_rows as (
            cast(0 as decimal(38, 6)) as tolerance, 'eq' as op, true as evaluable, false as has_blank,
            c.present = c.expected as holds, false as total_blank_parts_filled,
            cast(null as varchar) as required_missing,
-           case c.table_code when 't2' then '表二' when 't3' then '表三' else '表四' end || '（' || c.version || '）: '
+           t.table_label || '（' || c.version || '）: '
                || c.present || ' 个单元格 {{op}} 模板 ' || c.expected || ' 个'
                || coalesce('；缺: ' || list_aggregate(list_slice(m.missing, 1, 8), 'string_agg', '、')
                           || case when len(m.missing) > 8 then ' …' else '' end, '')
                as detail_template
     from tpl2_counts as c
+    join chk_tables as t using (table_code)
     left join tpl2_missing as m using (report_id, table_code)
 ),
 split_checks as (  -- (report, check) whose identity chose how a glued digit run splits (parsing/glued.py)
@@ -391,12 +395,25 @@ def build_identity_table(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(SQL_APPLICABLE)
     con.execute(SQL_RULE_NUMBERS)
     con.execute(SQL_RULE_DETAILS)
-    con.execute(SQL_IDENTITY, [cat.V2019_FIRST_YEAR, cat.V2021_FIRST_YEAR])
+    _load_years(con)
+    con.execute(SQL_IDENTITY)
     return con.execute(f"select count(*) from {IDENTITY_TABLE}").fetchall()[0][0]
 
 
+def _load_years(con: duckdb.DuckDBPyConnection) -> None:
+    """`chk_years`: the template prescribed for each report year present (templates.expected_template,
+    the one home of the year rule), for TPL-1."""
+    years = [y for (y,) in con.execute("select distinct report_year from chk_reports where report_year is not null").fetchall()]
+    table = _arrow([{"report_year": y, "expected": expected_template(y)} for y in years],
+                   pa.schema([("report_year", pa.int32()), ("expected", pa.string())]))
+    con.register("chk_years_arrow", table)
+    con.execute("create or replace temp table chk_years as select * from chk_years_arrow")
+    con.unregister("chk_years_arrow")
+
+
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name in ("chk_rules", "chk_terms", "chk_nonneg", "chk_expected", "chk_checks", "chk_reports", "chk_layout",
+    for name in ("chk_rules", "chk_terms", "chk_nonneg", "chk_expected", "chk_checks", "chk_tables", "chk_years",
+                 "chk_reports", "chk_layout",
                  "chk_prev", "chk_applicable", "chk_rule_rows", "chk_rule_details", IDENTITY_TABLE):
         con.execute(f"drop table if exists {ident(name)}")
 

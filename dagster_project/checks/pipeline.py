@@ -32,6 +32,20 @@ class CheckRun:
     docs_index: Path | None = None
     skipped: bool = False  # inputs unchanged since the last pass: results reused, nothing written
 
+    def integrity_errors(self) -> list[str]:
+        """Why the results cannot be trusted (empty when they can): a suite GX could not evaluate or
+        did not validate, rows where GX's verdict and the SQL comparison disagree, reports with table
+        cells but no result. The one blocking asset check (`results_complete`) fails on any of them."""
+        errors = list(self.gx.errors)
+        if self.disagreements:
+            errors.append(f"{self.disagreements} rows where GX and the SQL comparison disagree")
+        if self.reports_with_tables_unchecked:
+            errors.append(f"{self.reports_with_tables_unchecked} reports with table cells have no check result")
+        missing_suites = [s for s in cat.SUITES if s not in self.gx.suites]
+        if missing_suites:
+            errors.append(f"suites not validated: {', '.join(missing_suites)}")
+        return errors
+
 
 SQL_PER_CHECK = """
 select check_id,
@@ -41,8 +55,8 @@ select check_id,
 from checks.results group by check_id
 """
 
-# The first failing (agency, year, subject, detail) per check, in a stable order. Marts may be absent
-# in the benchmark's bare database; the agency then shows as '?'.
+# The first failing (agency, year, subject, detail) per check, in a stable order (chk_reports labels
+# a report whose agency is unknown with '?').
 SQL_FIRST_FAILURES = """
 select check_id, agency, report_year, subject, detail, report_id from (
     select r.check_id, coalesce(x.report_label, r.report_id) as agency, x.report_year, r.subject, r.detail, r.report_id,

@@ -5,7 +5,7 @@ reports, so per-report bookkeeping would cost more than it saves). Rows carry no
 written in a fixed order, so a re-run writes identical rows; and when the inputs are unchanged
 (`checks.runs` holds their fingerprint) the pass is skipped and nothing is written at all.
 
-Status (spec §7.4): not evaluable (a required cell absent / not a number, or no number at all) →
+Status (docs/spec/templates.md §7.4): not evaluable (a required cell absent / not a number, or no number at all) →
 `incomplete`; GX found the diff out of tolerance → `fail`, or `incomplete` when blank cells (read as
 0) were involved (`total_omitted` when the blank cells are the 总计 ones); otherwise `pass`, or
 `inferred` when the check's identity was used by the parser to choose how one of the report's glued

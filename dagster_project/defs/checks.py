@@ -108,14 +108,7 @@ def check_results(context: dg.AssetExecutionContext, duckdb: DuckDBResource, pat
                 "first_failures": dg.MetadataValue.md(_failures_md(first)) if first else "none",
             },
         )
-    integrity_errors = list(run.gx.errors)
-    if run.disagreements:
-        integrity_errors.append(f"{run.disagreements} rows where GX and the SQL comparison disagree")
-    if run.reports_with_tables_unchecked:
-        integrity_errors.append(f"{run.reports_with_tables_unchecked} reports with table cells have no check result")
-    missing_suites = [s for s in cat.SUITES if s not in run.gx.suites]
-    if missing_suites:
-        integrity_errors.append(f"suites not validated: {', '.join(missing_suites)}")
+    integrity_errors = run.integrity_errors()
     yield dg.AssetCheckResult(
         asset_key=CHECK_RESULTS,
         check_name=INTEGRITY_CHECK,

@@ -7,14 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import WarehousePaths
-from dagster_project.exports import (
-    current_export_fingerprint,
-    export_fingerprint,
-    export_parquet,
-    load_dbt_docs,
-    snapshot_storage_version,
-    write_snapshot,
-)
+from dagster_project.exports import export_all
 from dagster_project.progress import PROGRESS_PREFIX
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -32,29 +25,24 @@ def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         "(OGI_SNAPSHOT_STORAGE_VERSION), so BI tools never hold the live warehouse open.",
     )
     def bi_exports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths) -> dg.MaterializeResult:
-        export_dir, snapshot = Path(paths.export_dir), Path(paths.snapshot)
-        storage_version = snapshot_storage_version()
-        docs = load_dbt_docs(DBT_PROJECT_DIR / "models")
         with duckdb.get_connection() as con:
-            fingerprint = export_fingerprint(con, docs, storage_version)
-            if fingerprint == current_export_fingerprint(export_dir) and snapshot.is_file():
-                # Unchanged marts, docs and settings: the current export and snapshot already hold exactly this.
-                context.log.info(f"{PROGRESS_PREFIX}marts unchanged since the last export: {export_dir} kept as it is")
-                return dg.MaterializeResult(metadata={
-                    "export_dir": str(export_dir), "reused_unchanged_marts": True, "fingerprint": fingerprint})
-            snap = write_snapshot(con, snapshot, storage_version)
-            parquet = export_parquet(con, export_dir, fingerprint, docs, snap)
-        context.log.info(f"{PROGRESS_PREFIX}exported {len(parquet.relations)} marts to {parquet.export_dir}")
+            result = export_all(con, Path(paths.export_dir), Path(paths.snapshot), DBT_PROJECT_DIR / "models")
+        if result.reused:
+            context.log.info(f"{PROGRESS_PREFIX}marts unchanged since the last export: {result.export_dir} kept as it is")
+            return dg.MaterializeResult(metadata={
+                "export_dir": str(result.export_dir), "reused_unchanged_marts": True, "fingerprint": result.fingerprint})
+        snap = result.snapshot
+        context.log.info(f"{PROGRESS_PREFIX}exported {len(result.relations)} marts to {result.export_dir}")
         return dg.MaterializeResult(metadata={
-            "export_dir": str(parquet.export_dir),
-            "version_dir": str(parquet.version_dir),
+            "export_dir": str(result.export_dir),
+            "version_dir": str(result.version_dir),
             "snapshot": paths.snapshot,
             "snapshot_storage_version": snap.storage_version,
             "snapshot_views": [name for name, kind in snap.kinds.items() if kind == "view"],
-            "rows": dg.MetadataValue.json(parquet.relations),
+            "rows": dg.MetadataValue.json(result.relations),
             "snapshot_relations": len(snap.counts),
             "reused_unchanged_marts": False,
-            "fingerprint": fingerprint,
+            "fingerprint": result.fingerprint,
         })
 
     return bi_exports

@@ -32,8 +32,6 @@ def raw_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths
     raw_dir = Path(paths.raw_dir)
     with duckdb.get_connection() as con:
         summary = ingest_folder(con, raw_dir)
-        reports_total = con.execute("select count(*) from raw.reports").fetchone()[0]
-        failed_total = con.execute("select count(*) from raw.reports where decode_status = 'failed'").fetchone()[0]
     for line in summary.unreadable:
         context.log.warning(line)
     context.log.info(
@@ -54,7 +52,7 @@ def raw_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths
             "files_unreadable": summary.files_unreadable,
             "reports_added": summary.reports_added,
             "reports_removed": summary.reports_removed,
-            "reports_total": reports_total,
-            "reports_undecodable": failed_total,
+            "reports_total": summary.reports_total,
+            "reports_undecodable": summary.reports_undecodable_total,
         }
     )

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.ingest import RAW_REPORT_FILES, RAW_REPORTS
-from dagster_project.parsed_store import PARSER_VERSION, parse_pending, write_metric_catalogue
+from dagster_project.parsed_store import PARSER_VERSION, parse_pending, write_catalogue
 from dagster_project.progress import PROGRESS_PREFIX
 
 PARSED_TABLES = {
@@ -42,14 +42,24 @@ def parsed_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["parsed", table]), metadata=meta if table == "reports" else None)
 
 
-@dg.asset(
-    key=dg.AssetKey(["parsed", "metric_catalogue"]),
+CATALOGUE_TABLES = {
+    "metric_catalogue": "Every metric code of parsing/templates.py with label, unit, value type and template "
+                        "versions: the single source dim_metric is built from.",
+    "template_versions": "The template versions (pre2019, v2019, v2021, hybrid, unknown) with their years: "
+                         "what every template_version column is tested against.",
+    "template_years": "The template prescribed for each report year (templates.expected_template): dim_year's source.",
+}
+
+
+@dg.multi_asset(
+    name="catalogue",
     group_name="parse",
-    kinds={"duckdb", "python"},
-    description="Every metric code of parsing/templates.py with label, unit, value type and template "
-    "versions: the single source dim_metric is built from.",
+    specs=[dg.AssetSpec(dg.AssetKey(["parsed", t]), description=d, kinds={"duckdb", "python"})
+           for t, d in CATALOGUE_TABLES.items()],
 )
-def metric_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def catalogue(duckdb: DuckDBResource):
+    """The domain facts of parsing/templates.py as tables, for dbt."""
     with duckdb.get_connection() as con:
-        n = write_metric_catalogue(con)
-    return dg.MaterializeResult(metadata={"metrics": n})
+        counts = write_catalogue(con)
+    for table in CATALOGUE_TABLES:
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["parsed", table]), metadata={"rows": counts[table]})

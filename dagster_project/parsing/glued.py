@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .model import Cell, Line, Message
-from .tables import LABEL, ROW, V2019_MARKERS, V2021_MARKERS, VALUE, Token, core_key, flat_key
-from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T4_COLUMNS
+from .tables import LABEL, ROW, VALUE, Token, core_key, flat_key
+from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T4_COLUMNS, marker_vote
 
 MAX_STEPS = 200_000  # search nodes per run (and for the cross-row combination search)
 MAX_CANDIDATES = 256  # splits kept per run; more than that is left unparseable
@@ -191,10 +191,9 @@ def _chunks_ok(run: str, n: int) -> bool:
 
 def _version(flat: str, doc_flat: str) -> str:
     for text in (flat, doc_flat):
-        v21 = any(m in text for m in V2021_MARKERS)
-        v19 = any(m in text for m in V2019_MARKERS)
-        if v21 != v19:
-            return "v2021" if v21 else "v2019"
+        vote = marker_vote(text)
+        if vote in ("v2019", "v2021"):
+            return vote
     return "v2021"
 
 
@@ -265,7 +264,7 @@ def _regions(text: str, upto: int, scan: _Scan) -> None:
     events += [(m.start(), "t4", "") for m in _T4_HEAD_RE.finditer(part)]
     for _, region, numeral in sorted(events):
         if region == "t2":
-            if not numeral:  # D5: the numeral was lost; the next block in order is meant
+            if not numeral:  # D5 in docs/spec/templates.md: the numeral was lost; the next block in order is meant
                 i = _BLOCK_ORDER.index(scan.block) + 1 if scan.block in _BLOCK_ORDER else 0
                 numeral = _BLOCK_ORDER[i] if i < len(_BLOCK_ORDER) else ""
             scan.block = numeral

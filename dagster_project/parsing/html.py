@@ -1,7 +1,7 @@
 """HTML reports: tables become cell grids, the rest becomes lines.
 
 The stdlib parser is enough (lxml is not installed) and tolerates the broken markup portals emit.
-Each <table> is expanded into a grid honouring rowspan/colspan (spec §4.1/§5 layouts, D16); the
+Each <table> is expanded into a grid honouring rowspan/colspan (docs/spec/templates.md §4.1/§5 layouts, D16); the
 grid is then tokenized exactly like a text layout (one ROW token per <tr>, one token per cell that
 starts at that grid position), so tables.py's single matcher does the rest. Line numbers are the
 source lines of the cells' <td>/<th> tags (HTMLParser.getpos()).

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# value_state values of the contract (warehouse.md). `inferred`: a table cell recovered from a digit
+# value_state values of the contract (docs/spec/warehouse.md, fct_report_metric). `inferred`: a table cell recovered from a digit
 # run that lost its cell separators, where exactly one split satisfies the table's identities
 # (glued.py); raw_text is then the whole run and `inferred_by` names the checks that decided it.
 VALUE_STATES = ("number", "blank", "na_marker", "unparseable", "inferred")
-TEMPLATE_VERSIONS = ("pre2019", "v2019", "v2021", "hybrid", "unknown")
-PARSE_STATUSES = ("ok", "partial", "failed")
 
 
 @dataclass(slots=True)
@@ -92,4 +90,4 @@ class ParsedReport:
     cells: list[Cell]
     sections: list[Section]
     messages: list[Message]
-    parse_status: str  # one of PARSE_STATUSES
+    parse_status: str  # ok | partial | failed (report.py says when)

@@ -11,7 +11,7 @@ Two rules the matcher (tables.py) calls when exact, contained and truncated labe
   column, placeholder headers `数据1…`) are placed by template order only when their count equals
   the number of template rows they must fill AND the table's identities hold with them in place:
   per column 一+二 = 七+四 (T3-1) and 七 = Σ(一..六) (T3-2), and per placed row Σ six applicant
-  columns = 总计 (T3-3). Blank counts as 0 here (spec §7.4); any other non-number fails the check.
+  columns = 总计 (T3-3). Blank counts as 0 here (docs/spec/templates.md §7.4); any other non-number fails the check.
 """
 
 from __future__ import annotations

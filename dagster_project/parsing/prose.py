@@ -1,4 +1,4 @@
-"""Key numbers stated in prose (templates.md §9.4): the only numbers pre-2019 reports have, and a
+"""Key numbers stated in prose (docs/spec/templates.md §9.4): the only numbers pre-2019 reports have, and a
 cross-check for the tables of later ones (§8 text ↔ table; D20: both are kept, never reconciled).
 
 Why narrow patterns: a wrong number is worse than a missing one. Every pattern names the thing

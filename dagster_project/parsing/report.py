@@ -27,22 +27,8 @@ from .prose import extract_prose_metrics
 from .regions import apply_region, resolve_region
 from .sections import extract_sections
 
-TABLE_VERSIONS = ("v2019", "v2021")
-TABLE_SECTIONS = {"t2": "s2_proactive", "t3": "s3_requests", "t4": "s4_review_litigation"}
-TABLE_NAMES = {"t2": "table 二", "t3": "table 三", "t4": "table 四"}
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
 MAX_LISTED_MISSING = 8
-
-# prose metric ↔ the table cells it restates (templates.md §8 text ↔ table checks). A mismatch is
-# reported, both values are kept (D20): deciding which one is right is the analyst's call.
-PROSE_TABLE_PAIRS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("prose.requests_received", ("t3.new_received.total",)),
-    ("prose.requests_carried_over", ("t3.carried_over.total",)),
-    ("prose.requests_processed", ("t3.total_processed.total",)),
-    ("prose.requests_carried_forward", ("t3.carried_forward.total",)),
-    ("prose.review_cases", ("t4.review_total",)),
-    ("prose.litigation_cases", ("t4.lit_direct_total", "t4.lit_after_review_total")),
-)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -233,9 +219,9 @@ def _status(metadata: Metadata, sections: list[Section], table_result: tables.Ta
     if metadata.report_year is None:
         missing.append(Message("warning", "year_missing", "report year not found"))
     version = metadata.template_version
-    if version in TABLE_VERSIONS:
-        missing += _missing_cells({code: version for code in TABLE_SECTIONS}, table_cells, sections)
-    elif version == "hybrid" and table_result.t2_version in TABLE_VERSIONS and table_result.t3_version in TABLE_VERSIONS:
+    if version in templates.VERSIONS_TABLES:
+        missing += _missing_cells({code: version for code in templates.TABLES}, table_cells, sections)
+    elif version == "hybrid" and table_result.t2_version in templates.VERSIONS_TABLES and table_result.t3_version in templates.VERSIONS_TABLES:
         table_versions = {"t2": table_result.t2_version, "t3": table_result.t3_version, "t4": table_result.t2_version}
         missing += _missing_cells(table_versions, table_cells, sections)
     elif version == "pre2019":
@@ -251,7 +237,7 @@ def _missing_cells(table_versions: dict[str, str], table_cells: list[Cell], sect
     found = {cell.metric_code for cell in table_cells}
     messages: list[Message] = []
     for table_code, version in table_versions.items():
-        section_code = TABLE_SECTIONS[table_code]
+        section_code = templates.TABLES[table_code].section_code
         expected = templates.expected_codes(table_code, version)
         lacking = [code for code in expected if code not in found]
         if not lacking:
@@ -260,7 +246,7 @@ def _missing_cells(table_versions: dict[str, str], table_cells: list[Cell], sect
         where = f"section {section.title} (lines {section.line_start}–{section.line_end})" if section else "no such section found"
         listed = ", ".join(lacking[:MAX_LISTED_MISSING]) + (" …" if len(lacking) > MAX_LISTED_MISSING else "")
         messages.append(
-            Message("warning", f"{table_code}_cells_missing", f"{TABLE_NAMES[table_code]} lacks {len(lacking)} of {len(expected)} {version} cells ({where}): {listed}", section.line_start if section else None)
+            Message("warning", f"{table_code}_cells_missing", f"{templates.TABLES[table_code].name} lacks {len(lacking)} of {len(expected)} {version} cells ({where}): {listed}", section.line_start if section else None)
         )
     return messages
 
@@ -269,7 +255,10 @@ def _prose_table_mismatches(prose_cells: list[Cell], table_cells: list[Cell]) ->
     table_values = {c.metric_code: c.value for c in table_cells if c.value_state == "number"}
     prose_by_code = {c.metric_code: c for c in prose_cells}
     messages = []
-    for prose_code, table_codes in PROSE_TABLE_PAIRS:
+    # a mismatch is reported and both values are kept (D20 in docs/spec/templates.md): which one is
+    # right is the analyst's call; the checks P-1…P-6 grade the same pairs
+    for _check_id, metric, _table, pairs in templates.PROSE_TABLE_PAIRS:
+        prose_code, table_codes = f"prose.{metric}", tuple(code for code, _ in pairs)
         prose_cell = prose_by_code.get(prose_code)
         if prose_cell is None or prose_cell.approximate or any(code not in table_values for code in table_codes):
             continue

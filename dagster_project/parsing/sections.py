@@ -1,4 +1,4 @@
-"""Split a report into its numbered top-level sections (templates.md §2, §9.2, D19).
+"""Split a report into its numbered top-level sections (docs/spec/templates.md §2, §9.2, D19).
 
 Why a keyword table and not exact titles: real headings drift (`二、行政机关主动公开政府信息情况`,
 `五、政府信息公开工作存在的主要问题及改进情况`, pre-2019 `四、政府信息公开收费及减免情况`), but
@@ -70,7 +70,7 @@ def match_form(text: str) -> str:
 
 
 def is_table_line(raw: str) -> bool:
-    """True for a line that belongs to a table in any of the seen layouts: pipe-delimited (D12,
+    """True for a line that belongs to a table in any of the seen layouts: pipe-delimited (docs/spec/templates.md D12,
     D14), tab-indented cells (D13) or space-aligned columns of pdftotext -layout."""
     if "|" in raw or raw.startswith("\t"):
         return True

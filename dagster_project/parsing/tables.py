@@ -1,4 +1,5 @@
-"""Tables 二/三/四 -> Cells under the metric codes of templates.py.
+"""Tables 二/三/四 -> Cells under the metric codes of templates.py (D-numbers below are the deviations of
+docs/spec/templates.md §11).
 
 Two stages, so that a new text layout costs a tokenizer and never a new parser:
 
@@ -32,7 +33,22 @@ from functools import lru_cache
 
 from .model import Cell, Line, Message
 from .placement import similar_row, t3_identities
-from .templates import T2_BLOCKS, T3_ALL_ROWS, T3_COLUMNS, T3_ROW_VERSIONS, T3_ROWS, T4_COLUMNS, Block, Column, Row
+from .templates import (
+    T2_BLOCKS,
+    T3_ALL_ROWS,
+    T3_COLUMNS,
+    T3_ROW_VERSIONS,
+    T3_ROWS,
+    T4_COLUMNS,
+    V2019_MARKERS,
+    V2019_TRUNCATED_MARKER,
+    V2021_MARKERS,
+    Block,
+    Column,
+    Row,
+    expected_template,
+    marker_vote,
+)
 from .text import BOOKMARK_RE, TRAD_TO_SIMP
 from .values import looks_like_value, parse_value
 
@@ -50,7 +66,7 @@ class Token:
 class TableResult:
     cells: list[Cell]
     messages: list[Message]
-    markers: set[str]  # version markers seen in table labels (spec §10)
+    markers: set[str]  # version markers seen in table labels (docs/spec/templates.md §10)
     t2_version: str | None  # 'v2019' | 'v2021' | None when table 二 is absent
     t3_version: str | None  # 'v2019' | 'v2021' | 'hybrid' | None
     table_lines: dict[str, int] = field(default_factory=dict)  # 't2'/'t3'/'t4' -> line where it starts
@@ -74,7 +90,7 @@ def flat_key(raw: str) -> str:
 
 @lru_cache(maxsize=16384)
 def core_key(raw: str) -> str:
-    """Label identity (spec §11 'Label matching advice'): flat_key without the leading enumerator
+    """Label identity (docs/spec/templates.md §11 'Label matching advice'): flat_key without the leading enumerator
     ('一、', '(一)', '1.', '1、') and without parenthetical notes ('规章(设区的市…)')."""
     text = BOOKMARK_RE.sub("", raw) if "[bookmark" in raw else raw
     text = unicodedata.normalize("NFKC", text).translate(TRAD_TO_SIMP)
@@ -226,8 +242,6 @@ def segments_of(tokens: list[Token]) -> list[Segment]:
     return segs
 
 
-V2021_MARKERS = ("本年制发件数", "本年废止件数", "废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正", "逾期未按收费通知")
-V2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增减", "采购总金额", "采购项目数量", "第二十条第九项")
 _BLOCK_RE = re.compile(r"^第二十条第?([一二三四五六七八九十]?)项?")
 _T3_HEADER_KEYS = frozenset(core_key(x) for x in (
     "申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他",
@@ -374,13 +388,8 @@ class _Matcher:
             self.markers.update(found)
 
     def _version_t2(self) -> str:
-        v21 = any(m in self.markers for m in V2021_MARKERS)
-        v19 = any(m in self.markers for m in V2019_MARKERS) or "本年新" in self.markers
-        if v21 and not v19:
-            return "v2021"
-        if v19 and not v21:
-            return "v2019"
-        return self.version_hint or "v2021"
+        vote = marker_vote(self.markers)
+        return vote if vote in ("v2019", "v2021") else self.version_hint or "v2021"
 
     # -- regions ----------------------------------------------------------------------------
     def _region_switch(self, tok: Token) -> bool:
@@ -693,8 +702,8 @@ def _markers_in(raw: str) -> tuple[str, ...]:
     """The version markers a label cell contains (cached: the same labels recur in every report)."""
     fk = flat_key(raw)
     found = tuple(m for m in V2021_MARKERS + V2019_MARKERS if m in fk)
-    if core_key(raw) == "本年新":  # truncated v2019 header (D4, seed 003)
-        found += ("本年新",)
+    if core_key(raw) == V2019_TRUNCATED_MARKER:  # truncated v2019 header (D4, seed 003)
+        found += (V2019_TRUNCATED_MARKER,)
     return found
 
 
@@ -738,11 +747,8 @@ def _count(tok: Token) -> Decimal | None:
 
 def _doc_version_hint(tokens: list[Token]) -> str | None:
     text = "".join(flat_key(t.raw) for t in tokens if t.kind == LABEL and len(t.raw) < 60)
-    v21 = any(m in text for m in V2021_MARKERS)
-    v19 = any(m in text for m in V2019_MARKERS)
-    if v21 != v19:
-        return "v2021" if v21 else "v2019"
-    return None
+    vote = marker_vote(text)
+    return vote if vote in ("v2019", "v2021") else None
 
 
 def match_tokens(tokens: list[Token]) -> TableResult:
@@ -766,7 +772,7 @@ def extract_tables(lines: list[Line]) -> TableResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# Template version (spec §10)
+# Template version (docs/spec/templates.md §10)
 # ---------------------------------------------------------------------------------------------
 _SINGLE_OTHER_RE = re.compile(r"\(六\)其他处理[\s|]*(?:\d+|[/\-—]+)(?=[\s|]|$)")
 
@@ -776,7 +782,7 @@ def detect_template_version(lines: list[Line], report_year: int | None, tables: 
 
     Markers of both versions, or a v2021 table 二 with the 2019 single （六）其他处理 row, give
     'hybrid'. Without markers: a year <= 2018 is pre2019; a later report without tables is
-    'unknown' (the spec's nonconforming prose).
+    'unknown' (`nonconforming_prose` of docs/spec/templates.md §10 step 4).
     """
     if tables is not None:
         markers = tables.markers
@@ -785,17 +791,14 @@ def detect_template_version(lines: list[Line], report_year: int | None, tables: 
         joined = "".join(_DROP_RE.sub("", ln.text) for ln in lines if len(ln.text) < 200)
         markers = {m for m in V2021_MARKERS + V2019_MARKERS if m in joined}
         single_other = any(_SINGLE_OTHER_RE.search(ln.text) for ln in lines if "其他处理" in ln.text)
-        if any(core_key(ln.text) == "本年新" for ln in lines if "本年新" in ln.text):
-            markers.add("本年新")
-    v21 = any(m in markers for m in V2021_MARKERS)
-    v19 = any(m in markers for m in V2019_MARKERS) or "本年新" in markers
-    if v21 and (v19 or single_other):
+        if any(core_key(ln.text) == V2019_TRUNCATED_MARKER for ln in lines if V2019_TRUNCATED_MARKER in ln.text):
+            markers.add(V2019_TRUNCATED_MARKER)
+    vote = marker_vote(markers)
+    if vote == "both" or (vote == "v2021" and single_other):
         return "hybrid"
-    if v21:
-        return "v2021"
-    if v19:
-        return "v2019"
-    if report_year is not None and report_year <= 2018:
+    if vote is not None:
+        return vote
+    if report_year is not None and expected_template(report_year) == "pre2019":
         return "pre2019"
     return "unknown"
 

@@ -1,10 +1,10 @@
-"""The metric catalogue: every value a report can carry, as data (spec templates.md §3–§5, §12).
+"""The metric catalogue: every value a report can carry, as data (docs/spec/templates.md §3–§5, §12).
 
 This module is the ONE source of truth for metric codes. The table parser (tables.py) reads the
 layouts below to map rows and columns to codes; the warehouse's dim_metric and the arithmetic checks
 read `METRICS`. Codes are stable names: renaming one is a schema migration, not a refactor.
 
-Layouts are ordered tuples because position decides when labels are damaged (spec D4/D5): the n-th
+Layouts are ordered tuples because position decides when labels are damaged (D4/D5 in docs/spec/templates.md): the n-th
 value of a row belongs to the n-th column, and an unrecognisable row label falls back to the next
 expected row.
 """
@@ -13,8 +13,76 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERSIONS_TABLES = ("v2019", "v2021")
-ALL_VERSIONS = ("pre2019", "v2019", "v2021", "hybrid", "unknown")
+
+# ---------------------------------------------------------------------------------------------
+# Template versions and the years they are prescribed for: read by the parser (report.py,
+# tables.py), the checks (TPL-1, layouts) and dbt (parsed.template_versions / template_years,
+# written from here by parsed_store.write_catalogue).
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateVersion:
+    version: str
+    has_tables: bool  # True: tables 二/三/四 with the cells below; pre-2019 reports are prose
+    first_year: int | None  # the first report year it is prescribed for (None: not prescribed)
+    last_year: int | None  # the last one (None: still current, or not prescribed)
+    description: str
+
+
+FIRST_REPORT_YEAR = 2008  # the Regulations took effect on 2008-05-01: the first annual reports cover 2008
+TEMPLATE_VERSIONS: tuple[TemplateVersion, ...] = (
+    TemplateVersion("pre2019", False, FIRST_REPORT_YEAR, 2018, "before the 2019 revision: prose, no standard tables"),
+    TemplateVersion("v2019", True, 2019, 2020, "the 2019 template (tables 二/三/四), report years 2019–2020"),
+    TemplateVersion("v2021", True, 2021, None, "the 2021 template, report years from 2021"),
+    TemplateVersion("hybrid", True, None, None, "markers of both table templates (e.g. a v2021 table 二 with the 2019 （六）其他处理 row)"),
+    TemplateVersion("unknown", False, None, None, "a report of 2019 or later without recognisable tables"),
+)
+ALL_VERSIONS: tuple[str, ...] = tuple(t.version for t in TEMPLATE_VERSIONS)
+VERSIONS_TABLES: tuple[str, ...] = tuple(t.version for t in TEMPLATE_VERSIONS if t.has_tables and t.first_year)  # v2019, v2021
+
+
+def expected_template(report_year: int) -> str:
+    """The template prescribed for a report year (years before 2008 count as pre-2019)."""
+    for t in TEMPLATE_VERSIONS:
+        if t.last_year is not None and report_year <= t.last_year and t.first_year is not None:
+            return t.version
+    return next(t.version for t in TEMPLATE_VERSIONS if t.first_year is not None and t.last_year is None)
+
+
+# The tables of the 2019/2021 templates: code, the Chinese name the check details print, the English
+# name the parser's messages print, and the report section each belongs to (sections.py codes).
+@dataclass(frozen=True)
+class TableDef:
+    code: str
+    label_zh: str
+    name: str
+    section_code: str
+
+
+TABLES: dict[str, TableDef] = {t.code: t for t in (
+    TableDef("t2", "表二", "table 二", "s2_proactive"),
+    TableDef("t3", "表三", "table 三", "s3_requests"),
+    TableDef("t4", "表四", "table 四", "s4_review_litigation"),
+)}
+
+# Label words only one table template prints (version markers): the parser votes with them where a
+# report does not say its version (tables.py, glued.py).
+V2021_MARKERS = ("本年制发件数", "本年废止件数", "废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正", "逾期未按收费通知")
+V2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增减", "采购总金额", "采购项目数量", "第二十条第九项")
+V2019_TRUNCATED_MARKER = "本年新"  # a v2019 header cut after 本年新 (seen in real reports, D4 in docs/spec/templates.md)
+
+
+def marker_vote(text_or_markers) -> str | None:
+    """'v2021' or 'v2019' when the markers found (a set, or a text to search) name one version only;
+    'both' when they name both; None when none is found."""
+    if isinstance(text_or_markers, str):
+        v21 = any(m in text_or_markers for m in V2021_MARKERS)
+        v19 = any(m in text_or_markers for m in V2019_MARKERS)
+    else:
+        v21 = any(m in text_or_markers for m in V2021_MARKERS)
+        v19 = any(m in text_or_markers for m in V2019_MARKERS) or V2019_TRUNCATED_MARKER in text_or_markers
+    if v21 and v19:
+        return "both"
+    return "v2021" if v21 else "v2019" if v19 else None
 
 
 @dataclass(frozen=True)
@@ -58,7 +126,7 @@ class Block:
 
 
 # ---------------------------------------------------------------------------------------------
-# Table 二 (spec §3)
+# Table 二 (docs/spec/templates.md §3)
 # ---------------------------------------------------------------------------------------------
 _ITEMS = Column("prev_year_items", "上一年项目数量", "项", "count")
 _DELTA = Column("items_delta", "本年增/减", "项", "signed_count")
@@ -119,7 +187,7 @@ T2_BLOCKS: dict[str, tuple[Block, ...]] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Table 三 (spec §4)
+# Table 三 (docs/spec/templates.md §4)
 # ---------------------------------------------------------------------------------------------
 T3_COLUMNS: tuple[Column, ...] = (
     Column("natural_person", "自然人", "件", "count"),
@@ -187,7 +255,7 @@ T3_ROW_VERSIONS: dict[str, tuple[str, ...]] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Table 四 (spec §5): 15 positional columns of one data row.
+# Table 四 (docs/spec/templates.md §5): 15 positional columns of one data row.
 # ---------------------------------------------------------------------------------------------
 _T4_PARTS = (("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"), ("pending", "尚未审结"), ("total", "总计"))
 _T4_GROUPS = (("review", "行政复议"), ("lit_direct", "行政诉讼 / 未经复议直接起诉"), ("lit_after_review", "行政诉讼 / 复议后起诉"))
@@ -211,8 +279,19 @@ _PROSE: tuple[tuple[str, str, str | None, str], ...] = (
     ("litigation_cases", "因政府信息公开被提起行政诉讼案件数", "件", "count"),
 )
 
+# A prose figure and the table cells it restates (the text ↔ table checks P-1…P-6, and the parser's
+# prose_table_mismatch message): check id, prose metric, its table, (cell, short label) pairs.
+PROSE_TABLE_PAIRS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("P-1", "requests_received", "t3", (("t3.new_received.total", "表三 一/总计"),)),
+    ("P-2", "requests_carried_over", "t3", (("t3.carried_over.total", "表三 二/总计"),)),
+    ("P-3", "requests_processed", "t3", (("t3.total_processed.total", "表三 七/总计"),)),
+    ("P-4", "requests_carried_forward", "t3", (("t3.carried_forward.total", "表三 四/总计"),)),
+    ("P-5", "review_cases", "t4", (("t4.review_total", "表四 复议总计"),)),
+    ("P-6", "litigation_cases", "t4", (("t4.lit_direct_total", "表四 直接起诉总计"),
+                                       ("t4.lit_after_review_total", "表四 复议后起诉总计"))),
+)
+
 T2_TITLE = "二、主动公开政府信息情况"
-T3_TITLE = "三、收到和处理政府信息公开申请情况"
 
 
 def _build_metrics() -> tuple[MetricDef, ...]:
@@ -253,7 +332,6 @@ def _build_metrics() -> tuple[MetricDef, ...]:
 
 
 METRICS: tuple[MetricDef, ...] = _build_metrics()
-METRICS_BY_CODE: dict[str, MetricDef] = {m.metric_code: m for m in METRICS}
 
 
 def expected_codes(table_code: str, version: str) -> tuple[str, ...]:

@@ -121,7 +121,7 @@ def _checked(text: str, encoding: str) -> tuple[str, str]:
 BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "\f": None})
 
-# Traditional -> simplified for the characters that occur in template labels (spec D22: mirror sites
+# Traditional -> simplified for the characters that occur in template labels (D22 in docs/spec/templates.md: mirror sites
 # convert whole reports to Traditional Chinese). Small on purpose: only what labels need.
 TRAD_TO_SIMP = str.maketrans(
     "規範檔條項數總計結維糾審訴訟複復許處罰強費採購額國規穩護權屬於類內務資訊過執詢無機關現製補後請確訪舉報當獲繳納轉繼續辦開區這發廢決單萬業對減組織構會經係況動問題進條稅財標準佈頒設縣鄉鎮號鬥與為個們門請應讀備註記錄並書達屆劃議紀誌專產義險錢銷節體僅據實協營項點說問顯聯導響態總勢統計據狀傳給層級",

@@ -1,4 +1,4 @@
-"""The cell value grammar (spec §6): raw cell text -> (value, value_state, unit, value_yuan).
+"""The cell value grammar (docs/spec/templates.md §6): raw cell text -> (value, value_state, unit, value_yuan).
 
 Rules that matter downstream:
 - Never invent or repair a number. Anything outside the grammar is `unparseable` with raw_text kept.

@@ -7,7 +7,7 @@ are only decidable from the whole table block:
   and docling repeats the label in every covered cell. A blank in a label column is not a value
   cell; read as one it would shift every value of the row by one column. A column is a label column
   when it holds labels and no value in any row of the block; its blanks are dropped. Blanks in value
-  columns stay (D9: a blank cell is a blank value). Consecutive repeats of one label in a row are
+  columns stay (D9 in docs/spec/templates.md: a blank cell is a blank value). Consecutive repeats of one label in a row are
   one cell (docling).
 - header separators (`|---|:---:|`) and placeholder headers (`数据1 … 数据7`, `Column1`) carry
   nothing: they are skipped, so the value rows under them stay label-less and the matcher can place
@@ -31,7 +31,7 @@ from ..templates import T2_BLOCKS, T3_COLUMNS, T4_COLUMNS
 from ..values import looks_like_value
 
 _PIPES = "|｜"
-_SEPARATOR_CELL_RE = re.compile(r"^:?-{3,}:?$")  # "--" alone is an N/A marker (D11)
+_SEPARATOR_CELL_RE = re.compile(r"^:?-{3,}:?$")  # "--" alone is an N/A marker (D11 in docs/spec/templates.md)
 _PLACEHOLDER_RE = re.compile(r"^(?:数据|数值|列|栏|col(?:umn)?|field)\s*_?\d{1,2}$", re.IGNORECASE)
 _HEADING_RE = re.compile(r"^#{1,6}\s*")
 _CAPTION_RE = re.compile(r"^(?:续表\s*[一二三四1-4]?|表\s*[一二三四1-4]\s*(?:[(（]?\s*续\s*[)）]?)?)$")

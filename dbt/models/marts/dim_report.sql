@@ -1,4 +1,5 @@
 -- One row per raw report (distinct bytes): the relation every fact joins to.
+-- depends_on: {{ ref('stg_parsed__template_versions') }}  (so the template_version relationship test runs in the same dbt invocation)
 select
     report_id,
     source_file,

@@ -1,15 +1,18 @@
 -- Every report year from the first national reports (2008) to the latest year present, with the
--- template the State Council prescribed for it (templates.md §1).
+-- template prescribed for it (stg_parsed__template_years, written from parsing/templates.py).
+-- depends_on: {{ ref('stg_parsed__template_versions') }}  (so the template_version relationship test runs in the same dbt invocation)
 with bounds as (
-    select greatest(coalesce(max(report_year), 2008), 2008) as last_year
+    select coalesce(max(report_year), 0) as last_year
     from {{ ref('stg_parsed__reports') }}
     where report_year between 2000 and 2100
+),
+
+years as (
+    select * from {{ ref('stg_parsed__template_years') }}
 )
+
 select
     cast(y.report_year as integer) as report_year,
-    case
-        when y.report_year <= 2018 then 'pre2019'
-        when y.report_year <= 2020 then 'v2019'
-        else 'v2021'
-    end as expected_template
-from bounds, range(2008, bounds.last_year + 1) as y(report_year)
+    y.expected_template
+from years as y, bounds as b
+where y.report_year <= greatest(b.last_year, (select min(report_year) from years))

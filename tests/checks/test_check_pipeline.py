@@ -1,10 +1,12 @@
-"""The checks reuse their last pass only when nothing a result depends on changed: facts, the
-catalogue as data (labels included, also those from parsing/templates.py), the code, the suites.
+"""One pass of the checks (checks/pipeline.py): it reuses its last pass only when nothing a result
+depends on changed (facts, the catalogue as data with labels from parsing/templates.py, the code, the
+suites), and says when its results cannot be trusted (the blocking `results_complete` check).
 
 A bare DuckDB holding the three marts relations the identity SQL reads (no Dagster, no dbt)."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,3 +61,17 @@ def test_the_code_fingerprint_covers_the_template_catalogue_the_checks_import():
     names = {p.relative_to(Path(cat.__file__).parents[1]).as_posix() for p in code_files()}
     assert {"checks/catalogue.py", "checks/identities.py", "parsing/templates.py"} <= names
     assert not any(name.startswith("defs/") for name in names)  # Dagster adapters are not check code
+
+
+def test_integrity_errors_name_every_reason_the_results_cannot_be_trusted(tmp_path):
+    con = _bare_warehouse(tmp_path / "bare.duckdb")
+    run = run_checks(con, None)
+    con.close()
+    assert run.integrity_errors() == []
+    gx = dataclasses.replace(run.gx, suites={s: r for s, r in run.gx.suites.items() if s != "prose"})
+    broken = dataclasses.replace(run, gx=gx, disagreements=3, reports_with_tables_unchecked=1)
+    assert broken.integrity_errors() == [
+        "3 rows where GX and the SQL comparison disagree",
+        "1 reports with table cells have no check result",
+        "suites not validated: prose",
+    ]
