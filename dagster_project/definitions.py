@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs import automation, checks, dbt, exports, ingest, parse
+from dagster_project.defs import automation, check_assets, dbt, exports, ingest, parse
 from dagster_project.defs.resources import build_resources
 from dagster_project.progress import ogi_progress_logger
 from dagster_project.settings import export_to_environment, load_settings
@@ -23,7 +23,7 @@ def build_definitions() -> dg.Definitions:
             parse.parsed_reports,
             parse.catalogue,
             dbt_models,
-            checks.check_results,
+            check_assets.check_results,
             exports.build_exports_asset(marts),
         ],
         jobs=[automation.build_warehouse_job],

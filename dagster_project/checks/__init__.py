@@ -5,5 +5,5 @@
 - gx_runner.py   one GX validation per suite over that table; statuses; Data Docs
 - store.py       checks.results / checks.catalogue, replaced in one transaction
 
-No Dagster import here: defs/checks.py wires it into the job, the benchmark calls it directly.
+No Dagster import here: defs/check_assets.py wires it into the job, the benchmark calls it directly.
 """

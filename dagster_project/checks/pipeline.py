@@ -1,6 +1,6 @@
 """One pass of the checks over the whole corpus: identities → GX → checks.* → Data Docs.
 
-Called by the Dagster asset (defs/checks.py) and by the benchmark; returns what the asset checks
+Called by the Dagster asset (defs/check_assets.py) and by the benchmark; returns what the asset checks
 report (counts per check, the first failing reports) and the integrity facts the blocking check needs.
 """
 

@@ -1,4 +1,5 @@
-"""Arithmetic checks as Dagster assets and asset checks (logic in dagster_project/checks/).
+"""Arithmetic checks as Dagster assets and asset checks (logic in dagster_project/checks/; this module only
+adapts it: named check_assets so that "checks" means the library package).
 
 The asset `checks/results` (+ `checks/catalogue`) runs every identity of the catalogue over the whole
 corpus in one pass after the marts are built: identity table in DuckDB, one GX validation per suite,
