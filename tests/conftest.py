@@ -4,29 +4,22 @@ Importing the Dagster stack and running dbt takes tens of seconds, so the sessio
 warehouse once over a temporary copy of the seed corpus (plus the same bytes under a second name) and
 runs the job twice; most tests are read-only assertions on that file. Tests that need their own
 corpus (changed files, the sensor) materialize only the assets they exercise.
+
+Shared helpers that are not fixtures (paths of the test corpora, `run_cli`, `set_env` …) live in
+tests/helpers.py; import them from there, never from this file.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "raw"
-SEED_FILES = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
-REALWORLD_RAW = PROJECT_ROOT / "tests" / "fixtures" / "realworld" / "raw"
-REALWORLD_FILES = sorted(p.name for p in REALWORLD_RAW.glob("*.txt"))
-# Invalid as UTF-8, UTF-16 and GB18030 alike (0x80 and 0xFF are never valid GB18030 lead bytes).
-NOT_TEXT = bytes([0x80, 0xFF, 0x81, 0x00, 0xFF, 0xFE, 0x80]) * 50
-ENV_VARS = ("OGI_RAW_DIR", "OGI_WAREHOUSE", "OGI_EXPORT_DIR")
-
+from tests.helpers import NOT_TEXT, REALWORLD_RAW, SEED_FILES, SEEDS_DIR, restore_env, run_cli, run_job, set_env, table_snapshot
 
 # Fixtures that build or materialize a warehouse (tens of seconds each, once per session or module).
 # A test that uses one is marked `slow`, so `./dev test -m "not slow"` is the fast loop of unit tests
@@ -59,45 +52,6 @@ class BuiltWarehouse:
             return con.execute(sql, params or []).fetchall()
         finally:
             con.close()
-
-
-def set_env(raw_dir: Path, warehouse: Path, export_dir: Path) -> dict:
-    old = {k: os.environ.get(k) for k in ENV_VARS}
-    os.environ["OGI_RAW_DIR"] = str(raw_dir)
-    os.environ["OGI_WAREHOUSE"] = str(warehouse)
-    os.environ["OGI_EXPORT_DIR"] = str(export_dir)
-    return old
-
-
-def restore_env(old: dict) -> None:
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-
-
-def run_job(defs, instance=None):
-    import dagster as dg
-
-    job = defs.resolve_job_def("build_warehouse")
-    with (instance or dg.DagsterInstance.ephemeral()) as inst:
-        return job.execute_in_process(instance=inst, raise_on_error=False)
-
-
-def table_snapshot(warehouse: Path) -> dict:
-    """Raw rows with their ingested_at stamps and fact rows with their parsed_at stamps, to prove a
-    re-run wrote nothing."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return {
-            "files": con.execute("select source_file, report_id, ingested_at from raw.report_files order by 1").fetchall(),
-            "reports": con.execute("select report_id, ingested_at from raw.reports order by 1").fetchall(),
-            "facts": con.execute(
-                "select report_id, metric_code, parsed_at from marts.fct_report_metric order by 1, 2").fetchall(),
-        }
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="session")
@@ -134,9 +88,3 @@ def warehouse(seed_corpus, tmp_path_factory) -> BuiltWarehouse:
         restore_env(old)
     return BuiltWarehouse(seed_corpus, wh, exports, cli, second, snap)
 
-
-def run_cli(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
-    ogi = Path(sys.executable).parent / "ogi"
-    full_env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    full_env.update(env or {})
-    return subprocess.run([str(ogi), *args], capture_output=True, text=True, env=full_env, timeout=900)

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.exports import JSON_ENCODING, SCHEMA_FILE, bi_columns, load_dbt_docs
-from tests.conftest import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT
 from tests.test_example_queries import readme_queries
 
 # The oldest 1.x (reads storage format 64 only) and the newest (what current JDBC/ODBC drivers bundle).

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ENV_VARS, SEEDS_DIR
+from tests.helpers import ENV_VARS, SEEDS_DIR
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from dagster_project.gold import accepts, found_texts, gold_files, load_gold
-from tests.conftest import REALWORLD_RAW, run_cli
+from tests.helpers import REALWORLD_RAW, run_cli
 
 CRAWLED = REALWORLD_RAW.parent / "crawled"
 _T4 = ("review", "lit_direct", "lit_after_review")

@@ -1,17 +1,18 @@
-"""Issue 2: ingestion, idempotent re-runs, changed and duplicate files, the sensor, the CLI."""
+"""Ingestion (the `raw_reports` asset, raw_store.py): every file with its path, hash and size, one report
+per distinct content, undecodable files kept, idempotent re-runs, changed, touched, removed and
+unreadable files. On the session warehouse, and on a fresh ingest-only warehouse per test."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import NOT_TEXT, SEED_FILES, SEEDS_DIR, restore_env, run_cli, set_env
+from tests.helpers import NOT_TEXT, SEED_FILES, SEEDS_DIR, restore_env, set_env, table_snapshot
 
 
 def sha(data: bytes) -> str:
@@ -78,8 +79,6 @@ def test_dim_report_lists_every_report_once(warehouse):
 
 
 def test_rerun_on_unchanged_corpus_writes_nothing(warehouse):
-    from tests.conftest import table_snapshot
-
     assert warehouse.second_run.success
     assert table_snapshot(warehouse.warehouse) == warehouse.snapshot_after_first
     ingest = ingest_metadata(warehouse.second_run)
@@ -87,16 +86,6 @@ def test_rerun_on_unchanged_corpus_writes_nothing(warehouse):
     assert ingest["files_changed"].value == 0
     assert ingest["reports_added"].value == 0
     assert ingest["files_unchanged"].value == 10
-
-
-def test_cli_prints_progress_and_summary(warehouse):
-    err = warehouse.cli_run.stderr
-    assert "▶ raw_reports" in err and "✓ raw_reports" in err
-    assert "summary" in err
-    lines = dict(m.groups() for m in (re.match(r"\s+(\S.*?)\s{2,}(\S+)$", line) for line in err.splitlines()) if m)
-    assert lines.get("files found") == "10"
-    assert lines.get("reports (distinct contents)") == "9"
-    assert lines.get("reports undecodable") == "1"
 
 
 @pytest.fixture()
@@ -175,72 +164,3 @@ def test_removed_file_and_unreadable_file(ingest_only):
     again = run()  # still unreadable, for the same reason: recorded once, not rewritten
     assert (again["files_changed"].value, again["files_new"].value, again["files_unreadable"].value) == (0, 0, 1)
     assert rows("select * from raw.report_files order by 1") == before
-
-
-def test_sensor_requests_a_run_only_when_the_folder_changes(tmp_path):
-    import dagster as dg
-
-    from dagster_project.defs.automation import build_raw_folder_sensor
-
-    raw = tmp_path / "raw"
-    shutil.copytree(SEEDS_DIR, raw)
-    sensor = build_raw_folder_sensor(raw)
-
-    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
-    assert len(first.run_requests) == 1
-    cursor = first.cursor
-    assert sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor)).run_requests == []
-
-    (raw / "new_report.txt").write_text("某某局2021年政府信息公开工作年度报告", encoding="utf-8")
-    added = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor))
-    assert len(added.run_requests) == 1 and added.cursor != cursor
-
-    target = raw / SEED_FILES[0]
-    target.write_bytes(target.read_bytes() + b"\n")
-    changed = sensor.evaluate_tick(dg.build_sensor_context(cursor=added.cursor))
-    assert len(changed.run_requests) == 1
-
-    missing = build_raw_folder_sensor(tmp_path / "nope").evaluate_tick(dg.build_sensor_context(cursor=None))
-    assert missing.run_requests == [] and "does not exist" in missing.skip_message
-
-
-def test_definitions_load_with_job_schedule_sensor_and_dbt_lineage():
-    import dagster as dg
-
-    from dagster_project.definitions import build_definitions
-
-    defs = build_definitions()
-    dg.Definitions.validate_loadable(defs)
-    job = defs.resolve_job_def("build_warehouse")
-    assert defs.resolve_schedule_def("daily_build").cron_schedule == "0 3 * * *"
-    assert defs.resolve_sensor_def("raw_folder_sensor").job_name == "build_warehouse"
-    graph = defs.resolve_asset_graph()
-    # Every dbt model hangs (transitively) under the ingest step, and the job selects every asset.
-    assert ancestors(graph, dg.AssetKey(["marts", "dim_report"])) >= {
-        dg.AssetKey(["raw", "reports"]), dg.AssetKey(["raw", "report_files"])}
-    assert set(job.asset_layer.executable_asset_keys) == set(graph.materializable_asset_keys)
-
-
-def ancestors(graph, key) -> set:
-    seen, todo = set(), [key]
-    while todo:
-        for parent in graph.get(todo.pop()).parent_keys:
-            if parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
-    return seen
-
-
-def test_cli_missing_raw_folder_is_one_line_exit_2(tmp_path):
-    result = run_cli(["build", "--raw", str(tmp_path / "missing"), "--warehouse", str(tmp_path / "w.duckdb")])
-    assert result.returncode == 2
-    assert result.stderr.strip() == f"ogi: raw folder not found: {tmp_path / 'missing'}"
-
-
-def test_cli_unwritable_warehouse_is_one_line_exit_2(tmp_path):
-    blocker = tmp_path / "a_file"
-    blocker.write_text("x")
-    result = run_cli(["build", "--raw", str(SEEDS_DIR), "--warehouse", str(blocker / "w.duckdb")])
-    assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert str(blocker) in result.stderr

@@ -9,12 +9,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SEEDS_DIR, restore_env, set_env
+from tests.helpers import SEEDS_DIR, restore_env, set_env
 
 sys.path.insert(0, str(Path(__file__).parent / "parsing"))
-from test_html import render  # noqa: E402  (the test-built HTML rendering of a seed's tables)
+from test_html import render
 
-from dagster_project.parsing.report import parse_text  # noqa: E402
+from dagster_project.parsing.report import parse_text
 
 pytestmark = pytest.mark.slow  # materializes the ingest and parse assets
 

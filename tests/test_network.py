@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENV_VARS, PROJECT_ROOT
+from tests.helpers import ENV_VARS, PROJECT_ROOT, SEEDS_DIR
 
 pytestmark = pytest.mark.slow
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -63,7 +63,7 @@ def _group_pids(pgid: int) -> set[int]:
 def test_the_dagster_ui_and_its_servers_listen_on_loopback_only(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    env.update(DAGSTER_HOME=str(tmp_path), OGI_WAREHOUSE=str(tmp_path / "ogi.duckdb"))
+    env.update(DAGSTER_HOME=str(tmp_path), OGI_WAREHOUSE=str(tmp_path / "ogi.duckdb"), OGI_RAW_DIR=str(SEEDS_DIR))
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.Popen([str(dagster), "dev", "-p", str(port)], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ENV_VARS, NOT_TEXT, SEEDS_DIR
+from tests.helpers import ENV_VARS, NOT_TEXT, SEEDS_DIR
 
 SEED_000 = "000_a401547b58a11ed1.txt"
 SEED_002 = "002_87d81dba6e927c9d.txt"

@@ -16,9 +16,8 @@ import duckdb
 import pytest
 
 from dagster_project.gold import accepts, found_texts, load_gold
-from tests.conftest import PROJECT_ROOT, run_cli
+from tests.helpers import REALWORLD, run_cli
 
-REALWORLD = PROJECT_ROOT / "tests" / "fixtures" / "realworld"
 CASES = {"17_huaian_2024": 6, "18_hongze_2023": 5, "19_hongze_2024": 5}  # stem -> pages
 # gold notes.source_inconsistent (a table-四 block whose printed 总计 is not the sum of its parts) ->
 # the check that must report it: (check_id, subject)

@@ -9,15 +9,14 @@ import hashlib
 import os
 import shutil
 import socket
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.corpus import ENV_MAX_FILE_MB, scan
 from dagster_project.raw_store import ingest_folder
+from tests.helpers import SEEDS_DIR
 
-SEEDS = Path(__file__).resolve().parents[1] / "raw"
 SEED = "000_a401547b58a11ed1.txt"
 ODD_NAMES = ["q'\"; drop table raw.reports; --.txt", "new\nline.txt", "emoji 😀 中文 名.txt", "semi;colon space.txt"]
 
@@ -30,7 +29,7 @@ def odd_folder(tmp_path):
     (outside / "secret.txt").write_text("2020年 secret outside the raw folder", encoding="utf-8")
     raw = tmp_path / "raw"
     raw.mkdir()
-    shutil.copy(SEEDS / SEED, raw / SEED)
+    shutil.copy(SEEDS_DIR / SEED, raw / SEED)
     for i, name in enumerate(ODD_NAMES):
         (raw / name).write_bytes(f"odd {i}".encode())
     (raw / "link_out.txt").symlink_to(outside / "secret.txt")

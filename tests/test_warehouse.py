@@ -1,4 +1,4 @@
-"""Issues 3 and 4 on the session warehouse: every golden cell reaches marts.fct_report_metric with
+"""The marts and exports of the session warehouse: every golden cell reaches marts.fct_report_metric with
 its provenance, the star schema keys hold, the example questions of the contract answer, and the
 Parquet exports match the DuckDB tables row for row."""
 
@@ -14,7 +14,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from dagster_project.exports import bi_columns
-from tests.conftest import SEED_FILES, SEEDS_DIR
+from tests.helpers import SEED_FILES, SEEDS_DIR
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 TABLE_SEEDS = [name for name in SEED_FILES if (GOLDEN_DIR / f"{Path(name).stem}.json").exists()]
@@ -24,7 +24,7 @@ def report_id_of(name: str) -> str:
     return hashlib.sha256((SEEDS_DIR / name).read_bytes()).hexdigest()
 
 
-# What each seed says about itself, checked by hand against raw/*.txt (title, first sentence,
+# What each seed says about itself, checked by hand against tests/fixtures/seeds/*.txt (title, first sentence,
 # signature, 统计期限, phone area code / city named in the text).
 SEED_METADATA = {
     "000_a401547b58a11ed1.txt": ("晋安区民政局", 2020, "v2019", None, "福建省", "福州市", "晋安区", "350111"),
@@ -186,7 +186,7 @@ def test_analyst_views(warehouse):
 
 def test_rerun_wrote_no_new_fact_rows(warehouse):
     """The second (in-process) run found nothing new: same facts, same parse stamps."""
-    from tests.conftest import table_snapshot
+    from tests.helpers import table_snapshot
 
     assert warehouse.rows("select count(*) from marts.fct_report_metric where report_id in "
                           "(select report_id from marts.dim_report where source_file not like 'realworld/%')") == [(815,)]

@@ -8,14 +8,12 @@ n-th value field of the line is replaced.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from dagster_project.parsing.tables import extract_tables
 from dagster_project.parsing.text import decode_bytes, to_lines
+from tests.helpers import REALWORLD_RAW, SEEDS_DIR
 
-ROOT = Path(__file__).resolve().parents[2]
-RAW = ROOT / "raw"
-REALWORLD_RAW = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
+__all__ = ["REALWORLD_RAW", "SEED", "bump", "cells", "edit_cell", "seed_text"]
 SEED = {
     "000": "000_a401547b58a11ed1.txt",
     "001": "001_0610a0a9de2dcfc8.txt",
@@ -27,7 +25,7 @@ _VALUE_FIELD = re.compile(r"[-+]?[\d.]+(万元|元)?|[增减]\d+")
 
 
 def seed_text(key: str) -> str:
-    return decode_bytes((RAW / SEED[key]).read_bytes())[0]
+    return decode_bytes((SEEDS_DIR / SEED[key]).read_bytes())[0]
 
 
 def cells(text: str) -> dict:

@@ -1,4 +1,4 @@
-"""Issue 5: arithmetic checks with Great Expectations, on the seeds and on a 50-report corpus with
+"""The arithmetic checks with Great Expectations, end to end, on the seeds and on a 50-report corpus with
 errors injected at known cells (one extra build through `ogi build`, one in-process re-run)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from checks_injected import write_corpus
 
 from dagster_project.checks import catalogue as cat
 from dagster_project.settings import EXPECTATIONS_DIR
-from tests.conftest import restore_env, run_cli, run_job, set_env
+from tests.helpers import restore_env, run_cli, run_job, set_env
 
 FAILS_SQL = """
 select d.source_file, r.check_id, r.subject

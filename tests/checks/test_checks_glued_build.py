@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from dagster_project.parsing.templates import T3_COLUMNS, T3_ROWS
-from tests.conftest import REALWORLD_RAW, run_cli
+from tests.helpers import REALWORLD_RAW, run_cli
 
 CRAWLED = REALWORLD_RAW.parent / "crawled"
 LABEL = {r.code: r.label for r in T3_ROWS["v2021"]}

@@ -1,7 +1,7 @@
 """Synthetic converter output (MinerU, docling, marker, OCR) built from the template catalogue.
 
 No real report is copied: labels come from templates.py, numbers are chosen here so that every
-identity of spec §7 holds (T3-1, T3-2b, T3-3, T4-1..3). Each builder writes tables the way the
+identity of docs/spec/templates.md §7 holds (T3-1, T3-2b, T3-3, T4-1..3). Each builder writes tables the way the
 converter does:
 - docling: pipe tables with `| --- |` separators; a merged cell is repeated in every cell it covers;
 - marker: pipe tables with `|---|`; a merged cell's text is in its first cell, covered cells blank;

@@ -1,10 +1,10 @@
-"""One test per table/value deviation of spec §11 (synthetic edits of seed text)."""
+"""One test per table/value deviation of docs/spec/templates.md §11 (synthetic edits of seed text)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from parsing_helpers import by_code, parse_text, seed_text
+from parsing_helpers import by_code, seed_text, tables_from_text
 
 from dagster_project.parsing.tables import detect_template_version
 from dagster_project.parsing.text import to_lines
@@ -13,11 +13,11 @@ S000, S002, S003, S004 = (seed_text(s) for s in ("000_a401547b58a11ed1", "002_87
 
 
 def codes(text):
-    return by_code(parse_text(text))
+    return by_code(tables_from_text(text))
 
 
 def warnings(text):
-    return [m for m in parse_text(text).messages if m.level != "info"]
+    return [m for m in tables_from_text(text).messages if m.level != "info"]
 
 
 def test_d1_row_label_version_drift():
@@ -32,7 +32,7 @@ def test_d2_annotated_labels_and_extra_row():
     c = codes(t)
     assert c["t2.art20_1.regulations.issued"].value == 0
     assert not any(cell.raw_text == "5" for cell in c.values())
-    assert "t2_unmatched_row" in {m.code for m in parse_text(t).messages}
+    assert "t2_unmatched_row" in {m.code for m in tables_from_text(t).messages}
 
 
 def test_d3_split_labels():
@@ -115,7 +115,7 @@ def test_d17_table4_positional_with_truncated_headers():
 
 def test_d17_short_table4_is_reported_not_invented():
     t = S004.replace("0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "0 | 0 | 0 |")
-    r = parse_text(t)
+    r = tables_from_text(t)
     assert not any(c.metric_code.startswith("t4.") for c in r.cells)
     assert {"short_row", "t4_missing_values"} <= {m.code for m in r.messages}
 
@@ -139,7 +139,7 @@ def test_d23_implausible_fee_unit_kept_as_published():
 
 def test_missing_row_is_a_message_with_table_line():
     t = S004.replace("2.重复申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||\n", "")
-    r = parse_text(t)
+    r = tables_from_text(t)
     m = [m for m in r.messages if m.code == "t3_missing_row"]
     assert len(m) == 1 and "2.重复申请" in m[0].text and m[0].line == 29
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from parsing_helpers import RAW, by_code, parse_bytes, parse_text, seed_text
+from parsing_helpers import SEEDS_DIR, by_code, seed_text, tables_from_bytes, tables_from_text
 
 from dagster_project.parsing.text import DecodeError, decode_bytes, to_lines
 
@@ -29,7 +29,7 @@ def test_copies_parse_identically(stem, encode, encoding):
     data = encode(text)
     decoded, used = decode_bytes(data)
     assert used == encoding
-    assert _signature(parse_text(decoded)) == _signature(parse_text(text))
+    assert _signature(tables_from_text(decoded)) == _signature(tables_from_text(text))
 
 
 def test_crlf_and_cr_keep_line_numbers():
@@ -44,6 +44,6 @@ def test_undecodable_bytes_raise():
 
 
 def test_utf8_bytes_of_seed():
-    data = (RAW / "004_70d6925fef033874.txt").read_bytes()
+    data = (SEEDS_DIR / "004_70d6925fef033874.txt").read_bytes()
     assert decode_bytes(data)[1] == "utf-8"
-    assert len(by_code(parse_bytes(data))) == 200
+    assert len(by_code(tables_from_bytes(data))) == 200

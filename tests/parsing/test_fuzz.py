@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parsing_helpers import SEEDS_DIR
 
 from dagster_project.parsing.report import parse_bytes
 from dagster_project.parsing.text import decode_bytes, split_lines
 
-RAW = Path(__file__).resolve().parents[2] / "raw"
-SEED_LINES = [p.read_text(encoding="utf-8").split("\n") for p in sorted(RAW.glob("*.txt"))]
+SEED_LINES = [p.read_text(encoding="utf-8").split("\n") for p in sorted(SEEDS_DIR.glob("*.txt"))]
 _SPACE = re.compile(r"\s+")
 
 

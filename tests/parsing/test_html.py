@@ -1,4 +1,4 @@
-"""An HTML rendering of seed tables in the official grid (rowspan/colspan, spec §4.1/§4.2/§5)
+"""An HTML rendering of seed tables in the official grid (rowspan/colspan, docs/spec/templates.md §4.1/§4.2/§5)
 parses to the same cells as the text."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import html as std_html
 
 import pytest
-from parsing_helpers import by_code, parse_text, seed_text
+from parsing_helpers import by_code, seed_text, tables_from_text
 
 from dagster_project.parsing.html import extract_tables_html
 from dagster_project.parsing.templates import T2_BLOCKS, T3_COLUMNS, T3_ROWS_WITH_PATH, T4_COLUMNS
@@ -57,7 +57,7 @@ def render(cells: dict, version: str) -> str:
 
 @pytest.mark.parametrize("stem,version", [("002_87d81dba6e927c9d", "v2019"), ("004_70d6925fef033874", "v2021"), ("003_8fda2105dcda898c", "v2019")])
 def test_html_rendering_parses_to_same_values(stem, version):
-    text_cells = by_code(parse_text(seed_text(stem)))
+    text_cells = by_code(tables_from_text(seed_text(stem)))
     page = render(text_cells, version)
     result, lines = extract_tables_html(page)
     html_cells = by_code(result)
@@ -77,7 +77,7 @@ def test_html_rendering_parses_to_same_values(stem, version):
 
 def test_html_blank_nbsp_cells_and_total_blank():
     """D9/D10 in HTML: &nbsp; cells are blank, a blank 总计 stays blank."""
-    cells = by_code(parse_text(seed_text("002_87d81dba6e927c9d")))
+    cells = by_code(tables_from_text(seed_text("002_87d81dba6e927c9d")))
     page = render(cells, "v2019")
     page = page.replace(td("2") + td("0") * 5 + td("2"), td("2") + td("\u00a0") * 5 + td("\u00a0"), 1)
     got = by_code(extract_tables_html(page)[0])

@@ -19,7 +19,7 @@ from markdown_fixtures import (
     t3_mineru_html,
     t3_rows,
 )
-from parsing_helpers import by_code, parse_text
+from parsing_helpers import by_code, tables_from_text
 
 from dagster_project.parsing.report import parse_text as parse_report
 from dagster_project.parsing.tables import match_tokens, tokenize
@@ -60,7 +60,7 @@ def assert_source_lines(text: str, result) -> None:
 def test_whole_tables_merged_cells_do_not_shift_columns(style):
     """docling repeats merged cells in every covered cell, marker leaves them blank: same values."""
     text = document(t3_header(style) + t3_rows(style), style=style)
-    result = parse_text(text)
+    result = tables_from_text(text)
     assert values(result) == {**T2_EXPECTED, **{k: Decimal(v) for k, v in expected_t3().items()}, **{k: Decimal(v) for k, v in expected_t4().items()}}
     assert warnings(result) == []
     assert (result.t2_version, result.t3_version) == ("v2021", "v2021")
@@ -75,7 +75,7 @@ def test_table_split_over_two_pages_with_repeated_headers():
     page2_header = [_row(["", "", ""] + [c.label for c in T3_COLUMNS]), _sep(10)]
     lines = t3_header("marker") + t3_rows("marker", first) + ["", "— 3 —", "", "## 表三（续）", ""] + page2_header + t3_rows("marker", rest)
     text = document(lines)
-    result = parse_text(text)
+    result = tables_from_text(text)
     got = values(result)
     for k, v in expected_t3().items():
         assert got[k] == v, k
@@ -93,7 +93,7 @@ def test_docling_table_split_over_pages_without_separator_on_page_two():
     rest = [r.code for r in T3_ROWS[12:]]
     repeat = [_row([NOTE] * 3 + [c.label for c in T3_COLUMNS])]
     text = document(t3_header("docling") + t3_rows("docling", first) + ["", "- 4 -", ""] + repeat + t3_rows("docling", rest), style="docling")
-    result = parse_text(text)
+    result = tables_from_text(text)
     got = values(result)
     assert {k: got.get(k) for k in expected_t3()} == expected_t3()
     assert warnings(result) == []
@@ -103,7 +103,7 @@ def test_html_table_embedded_in_markdown():
     """MinerU writes merged-cell tables as one line of HTML inside the markdown."""
     html_line = "<html><body>" + t3_mineru_html() + "</body></html>"
     text = document([html_line])
-    result = parse_text(text)
+    result = tables_from_text(text)
     got = values(result)
     assert {k: got.get(k) for k in expected_t3()} == expected_t3()
     assert got["t3.new_received.commercial_enterprise"] == 3 and got["t3.carried_forward.legal_service_org"] == 1
@@ -115,7 +115,7 @@ def test_html_table_embedded_in_markdown():
 def test_html_table_over_several_markdown_lines_keeps_line_numbers():
     html = t3_mineru_html().replace("<tr>", "\n<tr>")
     text = document(html.split("\n"))
-    result = parse_text(text)
+    result = tables_from_text(text)
     assert {k: values(result).get(k) for k in expected_t3()} == expected_t3()
     assert_source_lines(text, result)
     line = text.split("\n")[by_code(result)["t3.granted.natural_person"].source_line - 1]
@@ -133,7 +133,7 @@ def _label_less_doc(rows_values: dict | None = None, drop: str | None = None) ->
 
 
 def test_label_less_rows_placed_by_template_order_when_count_and_identities_agree():
-    result = parse_text(_label_less_doc())
+    result = tables_from_text(_label_less_doc())
     got = values(result)
     assert {k: got.get(k) for k in expected_t3()} == expected_t3()
     assert "t3_rows_by_order" in {m.code for m in result.messages}
@@ -143,14 +143,14 @@ def test_label_less_rows_placed_by_template_order_when_count_and_identities_agre
 
 def test_label_less_rows_not_placed_when_an_identity_fails():
     # 予以公开 natural_person 5 -> 6 (and its 总计 10): T3-2 no longer holds in column 自然人
-    result = parse_text(_label_less_doc({"granted": [6, 2, 0, 1, 1, 0, 10]}))
+    result = tables_from_text(_label_less_doc({"granted": [6, 2, 0, 1, 1, 0, 10]}))
     assert not any(c.metric_code.startswith("t3.") for c in result.cells)
     msg = [m for m in result.messages if m.code == "t3_label_less_rows"]
     assert len(msg) == 1 and "T3-2 fails in column natural_person" in msg[0].text
 
 
 def test_label_less_rows_not_placed_when_the_row_count_differs():
-    result = parse_text(_label_less_doc(drop="denied_state_secret"))  # an all-zero row lost: identities still hold
+    result = tables_from_text(_label_less_doc(drop="denied_state_secret"))  # an all-zero row lost: identities still hold
     assert not any(c.metric_code.startswith("t3.") for c in result.cells)
     msg = [m for m in result.messages if m.code == "t3_label_less_rows"]
     assert len(msg) == 1 and "24 rows" in msg[0].text
@@ -161,7 +161,7 @@ def test_label_less_fragment_between_labelled_rows():
     lines = t3_header("marker") + t3_rows("marker", [r.code for r in T3_ROWS[:12]])
     lines += [_row(["", "", ""] + T3[r.code]) for r in T3_ROWS[12:15]]  # 无法提供 1-3, labels lost
     lines += t3_rows("marker", [r.code for r in T3_ROWS[15:]])
-    result = parse_text(document(lines))
+    result = tables_from_text(document(lines))
     got = values(result)
     assert {k: got.get(k) for k in expected_t3()} == expected_t3()
     assert got["t3.unavailable_not_held.natural_person"] == 2 and got["t3.unavailable_not_held.total"] == 3
@@ -172,7 +172,7 @@ def test_table4_printed_as_three_five_column_tables():
     for title, vals in (("行政复议", [1, 0, 1, 0, 2]), ("行政诉讼（未经复议直接起诉）", [0, 1, 0, 1, 2]), ("行政诉讼（复议后起诉）", [1, 0, 0, 0, 1])):
         pieces += [_row([title, "", "", "", ""]), _sep(5), _row(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]), _row(vals), ""]
     text = document(t3_header("marker") + t3_rows("marker"), pieces)
-    result = parse_text(text)
+    result = tables_from_text(text)
     got = values(result)
     assert {k: got.get(k) for k in expected_t4()} == expected_t4()
     assert warnings(result) == []
@@ -183,17 +183,17 @@ def test_table4_pieces_in_the_wrong_order_are_not_stored():
     pieces = []
     for title, vals in (("行政复议", [1, 0, 1, 0, 2]), ("复议后起诉", [1, 0, 0, 0, 1]), ("未经复议直接起诉", [0, 1, 0, 1, 2])):
         pieces += [_row([title, "", "", "", ""]), _sep(5), _row(vals), ""]
-    result = parse_text(document(t3_header("marker") + t3_rows("marker"), pieces))
+    result = tables_from_text(document(t3_header("marker") + t3_rows("marker"), pieces))
     assert not any(c.metric_code.startswith("t4.") for c in result.cells)
     assert "t4_pieces_unplaced" in {m.code for m in result.messages}
 
 
 def test_table4_pieces_without_group_labels_need_their_totals():
     ok = [_row(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]), _sep(5), _row([1, 0, 1, 0, 2]), _row([0, 1, 0, 1, 2]), _row([1, 0, 0, 0, 1])]
-    got = values(parse_text(document(t3_header("marker") + t3_rows("marker"), ok)))
+    got = values(tables_from_text(document(t3_header("marker") + t3_rows("marker"), ok)))
     assert {k: got.get(k) for k in expected_t4()} == expected_t4()
     bad = ok[:3] + [_row([0, 1, 0, 1, 3]), ok[4]]  # 0+1+0+1 != 3
-    result = parse_text(document(t3_header("marker") + t3_rows("marker"), bad))
+    result = tables_from_text(document(t3_header("marker") + t3_rows("marker"), bad))
     assert not any(c.metric_code.startswith("t4.") for c in result.cells)
 
 
@@ -208,7 +208,7 @@ DAMAGED = {
 
 def test_ocr_damaged_labels_matched_by_similarity():
     text = document(t3_header("marker") + t3_rows("marker", labels=DAMAGED))
-    result = parse_text(text)
+    result = tables_from_text(text)
     got = values(result)
     assert {k: got.get(k) for k in expected_t3()} == expected_t3()
     assert warnings(result) == []
@@ -278,7 +278,7 @@ def test_table4_with_only_two_pieces_is_reported():
 
 def test_heading_with_table_number_opens_the_table():
     text = document(t3_header("marker") + t3_rows("marker")).replace("## 三、收到和处理政府信息公开申请情况", "## 表三 收到和处理政府信息公开申请情况")
-    result = parse_text(text)
+    result = tables_from_text(text)
     assert result.table_lines["t3"] == text.split("\n").index("## 表三 收到和处理政府信息公开申请情况") + 1
     assert {k: values(result).get(k) for k in expected_t3()} == expected_t3()
 
@@ -290,7 +290,7 @@ def test_row_under_a_repeated_header_without_its_label_fills_the_gap_only_when_i
     k = codes.index("denied_internal_affairs")
     head = [_row(["", "", ""] + [c.label for c in T3_COLUMNS]), _sep(10)]
     lines = t3_header("marker") + t3_rows("marker", codes[:k]) + [""] + head + [_row(["", "", ""] + T3["denied_internal_affairs"])] + t3_rows("marker", codes[k + 1:])
-    result = parse_text(document(lines))
+    result = tables_from_text(document(lines))
     got = values(result)
     assert {k2: got.get(k2) for k2 in expected_t3()} == expected_t3()
     assert "t3_rows_by_order" in {m.code for m in result.messages}

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from parsing_helpers import REALWORLD_RAW, SEEDS_DIR
 
 from dagster_project.parsing.metadata import agency_type_of, extract_metadata
 from dagster_project.parsing.model import Line
 from dagster_project.parsing.text import to_lines
-
-RAW = Path(__file__).resolve().parents[2] / "raw"
-REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
 
 
 def lines_of(text: str) -> list[Line]:
@@ -19,7 +15,7 @@ def lines_of(text: str) -> list[Line]:
 
 
 def seed_lines(prefix: str) -> list[Line]:
-    return to_lines(next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
+    return to_lines(next(SEEDS_DIR.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
 
 
 # prefix: (agency, type, year, published_on, evidence)
@@ -54,10 +50,10 @@ REALWORLD_EXPECTED = {
 }
 
 
-@pytest.mark.skipif(not REALWORLD.exists(), reason="shared real-world reports not available")
+@pytest.mark.skipif(not REALWORLD_RAW.exists(), reason="shared real-world reports not available")
 @pytest.mark.parametrize("name", sorted(REALWORLD_EXPECTED))
 def test_realworld_metadata(name):
-    metadata, _ = extract_metadata(to_lines((REALWORLD / name).read_text(encoding="utf-8")))
+    metadata, _ = extract_metadata(to_lines((REALWORLD_RAW / name).read_text(encoding="utf-8")))
     assert (metadata.agency_name, metadata.agency_type, metadata.report_year) == REALWORLD_EXPECTED[name]
     assert metadata.evidence["agency_name"] == 1 and metadata.evidence["report_year"] == 2
     assert metadata.published_on is None  # these PDFs print no date

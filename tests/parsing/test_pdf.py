@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from parsing_helpers import RAW, REALWORLD
+from parsing_helpers import REALWORLD, SEEDS_DIR
 
 from dagster_project.gold import accepts, found_texts, load_gold
 from dagster_project.parsing import ocr as ocr_module
@@ -166,7 +166,7 @@ SHAPES = {
 
 
 def _seed_cells(stem: str) -> dict:
-    result = parse_bytes((RAW / f"{stem}.txt").read_bytes(), f"{stem}.txt")
+    result = parse_bytes((SEEDS_DIR / f"{stem}.txt").read_bytes(), f"{stem}.txt")
     return result, {c.metric_code: c.raw_text for c in result.cells if not c.metric_code.startswith("prose.")}
 
 
@@ -184,7 +184,7 @@ def seed_html(stem: str, css: str, blank: bool) -> tuple[str, dict]:
         for k, code in enumerate(sorted(expected)):
             if k % 3 == 1:
                 expected[code] = ""
-    text_lines = split_lines((RAW / f"{stem}.txt").read_bytes().decode("utf-8", "replace"))
+    text_lines = split_lines((SEEDS_DIR / f"{stem}.txt").read_bytes().decode("utf-8", "replace"))
     head = "".join(f"<p>{html.escape(ln.strip())}</p>" for ln in text_lines[:6] if ln.strip() and "|" not in ln)
     parts = [f"<html><head><meta charset='utf-8'><style>{css} thead{{display:table-header-group}}</style></head><body>", head,
              "<p>二、主动公开政府信息情况</p>"]
@@ -355,7 +355,7 @@ def test_pdf_parse_batches_are_bounded_by_bytes(tmp_path):
     raw.mkdir()
     for stem in CASES:
         (raw / f"{stem}.pdf").write_bytes(_pdf(stem))
-    (raw / f"{SEED}.txt").write_bytes((RAW / f"{SEED}.txt").read_bytes())
+    (raw / f"{SEED}.txt").write_bytes((SEEDS_DIR / f"{SEED}.txt").read_bytes())
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     raw_store.ingest_folder(con, raw)
     sizes = dict(con.execute("select f.source_file, r.byte_size from raw.reports r join raw.report_files f using (report_id)").fetchall())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from parsing_helpers import REALWORLD, by_code, parse_text
+from parsing_helpers import REALWORLD, by_code, tables_from_text
 
 from dagster_project.parsing.tables import match_tokens, tokenize
 from dagster_project.parsing.templates import T3_COLUMNS
@@ -44,7 +44,7 @@ def row(cells: dict, code: str) -> list:
 def test_table3_row_with_two_blank_cells():
     no = line_no("（一）予以公开")
     text = blank(TEXT, no, 1, 4)  # 21 (商业企业) and 50 (法律服务机构)
-    result = parse_text(text)
+    result = tables_from_text(text)
     cells = by_code(result)
     assert row(cells, "granted") == [(1288, "number"), (None, "blank"), (0, "number"), (0, "number"), (None, "blank"), (3, "number"), (1362, "number")]
     assert {cells[f"t3.granted.{c}"].source_line for c in COLS} == {no}
@@ -55,7 +55,7 @@ def test_table3_row_with_two_blank_cells():
 
 def test_values_only_line_with_a_blank_cell():
     no = line_no("447         7        0")
-    result = parse_text(blank(TEXT, no, 1))  # 7 under 商业企业
+    result = tables_from_text(blank(TEXT, no, 1))  # 7 under 商业企业
     cells = by_code(result)
     assert row(cells, "partially_granted") == [(447, "number"), (None, "blank")] + [(0, "number")] * 4 + [(454, "number")]
     assert cells["t3.partially_granted.total"].source_line == no
@@ -64,14 +64,14 @@ def test_values_only_line_with_a_blank_cell():
 def test_leading_blank_cell_on_a_later_page():
     """Page 4 has its own column offsets: anchors come from that page's complete rows."""
     no = line_no("2.没有现成信息需要另行制作")
-    result = parse_text(blank(TEXT, no, 1))  # word 0 is the enumerator '2', word 1 is 11 under 自然人
+    result = tables_from_text(blank(TEXT, no, 1))  # word 0 is the enumerator '2', word 1 is 11 under 自然人
     cells = by_code(result)
     assert row(cells, "unavailable_needs_creation") == [(None, "blank")] + [(0, "number")] * 5 + [(11, "number")]
 
 
 def test_table2_row_with_a_blank_middle_cell():
     no = line_no("规章            1          0        11")
-    result = parse_text(blank(TEXT, no, 1))
+    result = tables_from_text(blank(TEXT, no, 1))
     cells = by_code(result)
     got = [(cells[f"t2.art20_1.regulations.{c}"].value, cells[f"t2.art20_1.regulations.{c}"].value_state) for c in ("issued", "repealed", "in_force")]
     assert got == [(1, "number"), (None, "blank"), (11, "number")]
@@ -90,6 +90,6 @@ def test_value_between_two_columns_is_not_placed():
 
 
 def test_complete_file_is_read_unchanged():
-    cells = by_code(parse_text(TEXT))
+    cells = by_code(tables_from_text(TEXT))
     for (label, vals), code in zip(GOLD["table3"].items(), ["new_received", "carried_over", "granted"]):
         assert [cells[f"t3.{code}.{c}"].value for c in COLS] == vals, label

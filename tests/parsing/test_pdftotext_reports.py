@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from parsing_helpers import REALWORLD, by_code, parse_bytes
+from parsing_helpers import REALWORLD, by_code, tables_from_bytes
 
 from dagster_project.parsing.templates import T2_BLOCKS, T3_ROWS, T4_COLUMNS
 
@@ -15,7 +15,7 @@ SUB_ROWS = ("other_overdue_correction", "other_unpaid_fee", "other_other")
 
 def _load(stem):
     gold = json.loads((REALWORLD / "gold" / f"{stem}.json").read_text(encoding="utf-8"))
-    result = parse_bytes((REALWORLD / "raw" / f"{stem}.txt").read_bytes())
+    result = tables_from_bytes((REALWORLD / "raw" / f"{stem}.txt").read_bytes())
     return gold, result
 
 

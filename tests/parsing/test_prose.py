@@ -1,17 +1,14 @@
-"""Prose metrics (templates.md §9.4): exact values of every seed, checked by hand against the text."""
+"""Prose metrics (docs/spec/templates.md §9.4): exact values of every seed, checked by hand against the text."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from parsing_helpers import REALWORLD_RAW, SEEDS_DIR
 
 from dagster_project.parsing.prose import extract_prose_metrics
 from dagster_project.parsing.text import to_lines
-
-RAW = Path(__file__).resolve().parents[2] / "raw"
-REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
 
 
 def metrics(text: str) -> dict[str, tuple]:
@@ -20,7 +17,7 @@ def metrics(text: str) -> dict[str, tuple]:
 
 
 def seed_text(prefix: str) -> str:
-    return next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    return next(SEEDS_DIR.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
 
 
 D = Decimal
@@ -98,10 +95,10 @@ REALWORLD_EXPECTED = {
 }
 
 
-@pytest.mark.skipif(not REALWORLD.exists(), reason="shared real-world reports not available")
+@pytest.mark.skipif(not REALWORLD_RAW.exists(), reason="shared real-world reports not available")
 @pytest.mark.parametrize("name", sorted(REALWORLD_EXPECTED))
 def test_realworld_prose_metrics_across_wrapped_lines(name):
-    assert metrics((REALWORLD / name).read_text(encoding="utf-8")) == REALWORLD_EXPECTED[name]
+    assert metrics((REALWORLD_RAW / name).read_text(encoding="utf-8")) == REALWORLD_EXPECTED[name]
 
 
 def test_fee_units_as_written():

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from parsing_helpers import REALWORLD_RAW, SEEDS_DIR
 
 from dagster_project.parsing.metadata import extract_metadata
 from dagster_project.parsing.regions import names_in, resolve_region
 from dagster_project.parsing.text import to_lines
-
-RAW = Path(__file__).resolve().parents[2] / "raw"
-REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
 
 
 def region(agency: str, text: str = ""):
@@ -29,7 +25,7 @@ SEEDS = {
 
 @pytest.mark.parametrize("prefix", sorted(SEEDS))
 def test_seed_regions(prefix):
-    lines = to_lines(next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
+    lines = to_lines(next(SEEDS_DIR.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
     metadata, _ = extract_metadata(lines)
     found, messages = resolve_region(metadata.agency_name, lines)
     assert (found.province, found.city, found.district, found.adcode) == SEEDS[prefix]
@@ -37,7 +33,7 @@ def test_seed_regions(prefix):
     assert messages == []
 
 
-@pytest.mark.skipif(not REALWORLD.exists(), reason="shared real-world reports not available")
+@pytest.mark.skipif(not REALWORLD_RAW.exists(), reason="shared real-world reports not available")
 @pytest.mark.parametrize(
     "name, expected",
     [
@@ -47,7 +43,7 @@ def test_seed_regions(prefix):
     ],
 )
 def test_realworld_regions(name, expected):
-    lines = to_lines((REALWORLD / name).read_text(encoding="utf-8"))
+    lines = to_lines((REALWORLD_RAW / name).read_text(encoding="utf-8"))
     metadata, _ = extract_metadata(lines)
     found, _ = resolve_region(metadata.agency_name, lines)
     assert (found.province, found.city, found.district, found.adcode) == expected

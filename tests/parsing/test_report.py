@@ -1,4 +1,4 @@
-"""The orchestrator: whole seeds, deviations D19–D21, and garbage that must never raise."""
+"""The orchestrator: whole seeds, deviations D19–D21 of docs/spec/templates.md, and garbage that must never raise."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from parsing_helpers import REALWORLD_RAW, SEEDS_DIR
 
 from dagster_project.parsing.report import parse_bytes, parse_text
 
-RAW = Path(__file__).resolve().parents[2] / "raw"
-REALWORLD = Path(__file__).resolve().parents[1] / "fixtures" / "realworld" / "raw"
-
 
 def seed_path(prefix: str) -> Path:
-    return next(RAW.glob(f"{prefix}_*.txt"))
+    return next(SEEDS_DIR.glob(f"{prefix}_*.txt"))
 
 
 def cell_values(report, prefix: str) -> dict[str, Decimal]:
@@ -71,9 +69,9 @@ def test_d20_prose_contradicting_table_keeps_both_and_warns():
     assert report.parse_status == "ok"  # a contradiction is a finding, not a parse failure
 
 
-@pytest.mark.skipif(not REALWORLD.exists(), reason="shared real-world reports not available")
+@pytest.mark.skipif(not REALWORLD_RAW.exists(), reason="shared real-world reports not available")
 def test_d20_real_report_prose_17_vs_table_95():
-    report = parse_bytes((REALWORLD / "19_hongze_2024.txt").read_bytes(), "19_hongze_2024.txt")
+    report = parse_bytes((REALWORLD_RAW / "19_hongze_2024.txt").read_bytes(), "19_hongze_2024.txt")
     values = {c.metric_code: c.value for c in report.cells}
     assert (values["prose.requests_received"], values["t3.new_received.total"]) == (17, 95)
     assert any(m.code == "prose_table_mismatch" for m in report.messages)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from parsing_helpers import SEEDS_DIR
 
 from dagster_project.parsing.sections import classify_heading, extract_sections
 from dagster_project.parsing.text import to_lines
 
-RAW = Path(__file__).resolve().parents[2] / "raw"
-
 
 def seed_lines(prefix: str):
-    return to_lines(next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
+    return to_lines(next(SEEDS_DIR.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
 
 
 V2019_TITLES = (
@@ -81,7 +78,7 @@ def test_subheadings_are_not_sections():
 @pytest.mark.parametrize(
     "heading, code",
     [
-        ("二、行政机关主动公开政府信息情况", "s2_proactive"),  # D19
+        ("二、行政机关主动公开政府信息情况", "s2_proactive"),  # D19 in docs/spec/templates.md
         ("三、行政机关收到和处理政府信息公开申请情况", "s3_requests"),  # D19
         ("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "s4_review_litigation"),  # D19
         ("五、政府信息公开工作存在的主要问题及改进情况", "s5_problems"),  # D19 (Shanghai 2019)

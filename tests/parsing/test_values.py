@@ -1,4 +1,4 @@
-"""Value grammar of spec §6."""
+"""Value grammar of docs/spec/templates.md §6."""
 
 from __future__ import annotations
 
