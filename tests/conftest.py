@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import NOT_TEXT, REALWORLD_RAW, SEED_FILES, SEEDS_DIR, restore_env, run_cli, run_job, set_env, table_snapshot
+from tests.helpers import NOT_TEXT, REALWORLD_RAW, SEED_FILES, SEEDS_DIR, restore_env, run_cli, run_job, set_env, table_snapshot, warehouse_digest
 
 # Fixtures that build or materialize a warehouse (tens of seconds each, once per session or module).
 # A test that uses one is marked `slow`, so `./dev test -m "not slow"` is the fast loop of unit tests
@@ -42,6 +42,7 @@ class BuiltWarehouse:
     cli_run: subprocess.CompletedProcess  # the first build, through `ogi build`
     second_run: object  # dagster ExecuteInProcessResult of the re-run
     snapshot_after_first: dict
+    digest_after_first: dict  # helpers.warehouse_digest after the first build
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.warehouse), read_only=True)
@@ -80,11 +81,11 @@ def warehouse(seed_corpus, tmp_path_factory) -> BuiltWarehouse:
     wh, exports = out / "ogi.duckdb", out / "parquet"
     cli = run_cli(["build", "--raw", str(seed_corpus), "--warehouse", str(wh), "--exports", str(exports)])
     assert cli.returncode == 0, cli.stderr[-3000:]
-    snap = table_snapshot(wh)
+    snap, digest = table_snapshot(wh), warehouse_digest(wh)
     old = set_env(seed_corpus, wh, exports)
     try:
         second = run_job(build_definitions())
     finally:
         restore_env(old)
-    return BuiltWarehouse(seed_corpus, wh, exports, cli, second, snap)
+    return BuiltWarehouse(seed_corpus, wh, exports, cli, second, snap, digest)
 

@@ -67,6 +67,22 @@ def table_snapshot(warehouse: Path) -> dict:
         con.close()
 
 
+def warehouse_digest(warehouse: Path) -> dict[str, tuple]:
+    """(row count, order-free hash of every row) of every table in every schema of the warehouse.
+    Equal digests before and after a run: the run wrote no row anywhere, timestamps included
+    (meta.dbt_builds.built_at changes whenever dbt builds, even when its rows come out the same)."""
+    from dagster_project.sql import ident
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute("select table_schema, table_name from information_schema.tables "
+                             "where table_type = 'BASE TABLE' order by 1, 2").fetchall()
+        return {f"{s}.{t}": con.execute(f"select count(*), sum(hash(columns(*))) from {ident(s + '.' + t)}").fetchone()
+                for s, t in tables}
+    finally:
+        con.close()
+
+
 def run_cli(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
     ogi = Path(sys.executable).parent / "ogi"
     full_env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}

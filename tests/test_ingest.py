@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import NOT_TEXT, SEED_FILES, SEEDS_DIR, restore_env, set_env, table_snapshot
+from tests.helpers import NOT_TEXT, SEED_FILES, SEEDS_DIR, restore_env, set_env, table_snapshot, warehouse_digest
 
 
 def sha(data: bytes) -> str:
@@ -76,6 +76,18 @@ def test_dim_report_lists_every_report_once(warehouse):
     expected = sorted({(h, n) for n, h, _ in expected_files(warehouse.raw_dir) if n != "copies/same_bytes_as_004.txt"},
                       key=lambda r: r[1])
     assert rows == expected
+
+
+def test_rerun_on_unchanged_corpus_writes_no_row_anywhere(warehouse):
+    """Ingest, parse, the three dbt invocations, the checks and the exports all find nothing to do."""
+    digest = warehouse_digest(warehouse.warehouse)
+    assert digest == warehouse.digest_after_first
+    assert {"meta.dbt_builds", "raw.reports", "parsed.cells", "checks.results", "marts.fct_report_metric"} <= set(digest)
+    dbt_steps = [m for node in ("ogi_dbt_models", "ogi_dbt_models_2", "ogi_dbt_models_3")
+                 for m in warehouse.second_run.asset_materializations_for_node(node)]
+    assert dbt_steps and all(m.metadata["dbt"].value == "skipped: inputs unchanged since the last build" for m in dbt_steps)
+    exports = warehouse.second_run.asset_materializations_for_node("exports__bi")[0].metadata
+    assert exports["reused_unchanged_marts"].value is True
 
 
 def test_rerun_on_unchanged_corpus_writes_nothing(warehouse):

@@ -6,6 +6,7 @@ older than any file of the dbt project. That keeps `ogi build`, pytest and `dags
 """
 
 
+import graphlib
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from dagster_project import dbt_state
+from dagster_project.progress import PROGRESS_PREFIX
 from dagster_project.settings import DBT_PROJECT_DIR
 
 # dagster-dbt does not install dbt any more and DbtCliResource fails when `dbt` is not on PATH; the
@@ -47,16 +50,60 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="ogi_dbt_models")
     def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
-        # `duckdb` is not used here, but requiring it makes the run set up the working copy that
-        # dbt writes (OGI_BUILD_DATABASE) even when dbt models are materialized on their own.
-        del duckdb
+        # Requiring `duckdb` also makes the run set up the working copy that dbt writes
+        # (OGI_BUILD_DATABASE) even when dbt models are materialized on their own.
+        selection = ",".join(sorted(k.to_user_string() for k in context.selected_asset_keys))
+        with duckdb.get_connection() as con:  # closed before dbt opens the file
+            fingerprint = dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, _source_tables(context))
+            skip = dbt_state.unchanged(con, selection, fingerprint)
+        if skip:
+            # Same sources, project and dbt as the last successful build of this selection, whose
+            # relations still exist: dbt would write the same rows and its tests give the same verdicts.
+            context.log.info(f"{PROGRESS_PREFIX}dbt: sources and project unchanged since the last build: "
+                             f"{len(context.selected_asset_keys)} models kept, nothing written")
+            yield from _reused_results(context)
+            return
         # `build` runs models and their tests in DAG order; tests surface as asset checks. Dagster runs
         # this op in several subsets (dbt models sit both upstream and downstream of Python assets), so
         # a test runs with the subset holding all its models (or their ancestors): buildable indirect
         # selection. Relationship tests across subsets need the parent declared (see fct_report_metric).
         yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
+        with duckdb.get_connection() as con:  # reached only when dbt and every blocking test succeeded
+            dbt_state.record(con, selection, fingerprint)
 
     return ogi_dbt_models
+
+
+def _source_tables(context: dg.AssetExecutionContext) -> list[str]:
+    """The tables outside dbt (raw.*, parsed.*, checks.*) the selected models read, directly or
+    through other dbt models: the inputs whose change makes this selection's build run."""
+    deps, own = context.assets_def.asset_deps, set(context.assets_def.keys)
+    seen, todo, sources = set(), list(context.selected_asset_keys), set()
+    while todo:
+        key = todo.pop()
+        for dep in deps.get(key, ()):
+            if dep in own and dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+            elif dep not in own:
+                sources.add(".".join(dep.path))
+    return sorted(sources)
+
+
+def _reused_results(context: dg.AssetExecutionContext):
+    """What a skipped build reports: every selected model kept (in dependency order, as Dagster
+    requires of a multi-asset), each followed by its selected tests as they last passed."""
+    selected = set(context.selected_asset_keys)
+    deps = context.assets_def.asset_deps
+    order = graphlib.TopologicalSorter({k: {d for d in deps.get(k, ()) if d in selected} for k in selected})
+    checks: dict[dg.AssetKey, list[dg.AssetCheckKey]] = {}
+    for check in context.selected_asset_check_keys:
+        checks.setdefault(check.asset_key, []).append(check)
+    for key in order.static_order():
+        yield dg.MaterializeResult(asset_key=key, metadata={"dbt": "skipped: inputs unchanged since the last build"})
+        for check in sorted(checks.get(key, ()), key=lambda c: c.name):
+            yield dg.AssetCheckResult(asset_key=key, check_name=check.name, passed=True,
+                                      metadata={"dbt": "not re-run: inputs unchanged since the last build, where it passed"})
 
 
 def dbt_resource(project: DbtProject) -> DbtCliResource:

@@ -1,9 +1,10 @@
--- One row per agency across all its reports. The name shown is the one its latest report uses;
--- every spelling seen stays in names_seen.
+-- One row per agency across all its reports. The name shown is the one its latest report uses (of
+-- two reports in that year with different spellings, the one that sorts last, so that every build
+-- shows the same name); every spelling seen stays in names_seen.
 select
     agency_id,
-    arg_max(agency_name, coalesce(report_year, 0)) as agency_name,
-    arg_max(agency_type, coalesce(report_year, 0)) as agency_type,
+    arg_max(agency_name, (coalesce(report_year, 0), agency_name)) as agency_name,
+    arg_max(agency_type, (coalesce(report_year, 0), agency_name)) as agency_type,
     any_value(province) as province,
     any_value(city) as city,
     any_value(district) as district,

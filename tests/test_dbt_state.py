@@ -1,0 +1,61 @@
+"""dbt_state: when a dbt build may be skipped (its sources, project and relations are unchanged)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from dagster_project import dbt_state
+from dagster_project.settings import DBT_PROJECT_DIR
+
+SELECTION = "marts/dim_x,staging/stg_y"
+
+
+def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw; create schema parsed; create schema checks; create schema marts; create schema staging")
+    con.execute("create table raw.reports as select 'r' || range as report_id, 'ok' as decode_status from range(3)")
+    con.execute("create table parsed.reports as select 'r' || range as report_id, 'p1' as parser_version, "
+                "timestamptz '2026-01-01' as parsed_at from range(3)")
+    con.execute("create table parsed.cells as select 'r1' as report_id, 't3.x' as metric_code, 1 as value")
+    con.execute("create table marts.dim_x as select 1 as id")
+    con.execute("create view staging.stg_y as select 1 as id")
+    return con
+
+
+def test_a_build_is_skipped_only_while_its_sources_and_relations_are_unchanged(tmp_path):
+    con = _warehouse(tmp_path / "w.duckdb")
+    sources = ["raw.reports", "parsed.cells"]
+    first = dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, sources)
+    assert not dbt_state.unchanged(con, SELECTION, first)  # never built
+    dbt_state.record(con, SELECTION, first)
+    assert dbt_state.unchanged(con, SELECTION, dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, sources))
+
+    # a table the selection does not read changes: still skipped
+    con.execute("create table checks.results as select 1 as x")
+    assert dbt_state.unchanged(con, SELECTION, dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, sources))
+    # a report re-parsed (its parsed rows are replaced with a new parsed_at): parsed.cells counts as changed
+    con.execute("update parsed.reports set parsed_at = timestamptz '2026-02-01' where report_id = 'r1'")
+    assert not dbt_state.unchanged(con, SELECTION, dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, sources))
+    con.execute("update parsed.reports set parsed_at = timestamptz '2026-01-01' where report_id = 'r1'")
+    assert dbt_state.unchanged(con, SELECTION, dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, sources))
+    # a new raw report
+    con.execute("insert into raw.reports values ('r9', 'ok')")
+    assert not dbt_state.unchanged(con, SELECTION, dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, sources))
+    con.execute("delete from raw.reports where report_id = 'r9'")
+    # one of the selection's relations dropped: the build must run again
+    con.execute("drop table marts.dim_x")
+    assert not dbt_state.unchanged(con, SELECTION, first)
+    con.close()
+
+
+def test_the_project_digest_follows_every_model_file(tmp_path):
+    project = tmp_path / "dbt"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    before = dbt_state.project_digest(project)
+    assert dbt_state.project_digest(project) == before
+    model = next((project / "models" / "marts").glob("*.yml"))
+    model.write_text(model.read_text(encoding="utf-8") + "\n# a changed description\n", encoding="utf-8")
+    assert dbt_state.project_digest(project) != before
