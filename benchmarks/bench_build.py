@@ -1,9 +1,9 @@
-"""End to end: `ogi build` over N synthetic report files, then a re-run on the unchanged folder.
+"""End to end: `ogi build` over N synthetic report files, an idle re-run, then a run with 10 reports added.
 
 Writes N report files derived from the seeds (bench_parse.variants: other districts, years and table
-values) into a temporary raw folder, runs the real `ogi build` command on it twice and prints the
+values) into a temporary raw folder, runs the real `ogi build` command on it (first build, idle re-run) and prints the
 wall time of each step (from the build's own progress lines), reports/second and the warehouse's row
-counts. Not a test; figures vary with the machine.
+counts; then adds 10 new reports and builds again (the incremental run). Not a test; figures vary with the machine.
 
 Usage:  .venv/bin/python benchmarks/bench_build.py [--reports 10000] [--keep]
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,16 @@ def main() -> None:
         (raw / f"{i // 1000:03d}" / f"r{i:06d}.txt").write_text(text, encoding="utf-8")
     print(f"{args.reports} report files written in {time.monotonic() - t:.1f} s under {raw}")
 
-    for label in ("first build", "re-run, unchanged folder"):
+    extra = list(variants(10, seed=12))
+    for label in ("first build", "re-run, unchanged folder", "+10 reports"):
+        if label == "+10 reports":
+            (raw / "added").mkdir()
+            for i, text in enumerate(extra):
+                (raw / "added" / f"a{i:02d}.txt").write_text(text, encoding="utf-8")
         elapsed, steps, stderr = build(raw, out)
-        print(f"\n{label}: {elapsed:.1f} s wall, {args.reports / elapsed:.0f} reports/s end to end")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"\n{label}: {elapsed:.1f} s wall, {args.reports / elapsed:.0f} reports/s end to end, "
+              f"peak RSS of the largest build so far {peak:.0f} MB")
         for step, seconds in steps.items():
             print(f"  {step:<24} {seconds:7.1f} s")
         summary = stderr.split("\nsummary", 1)[-1].splitlines()[1:13]
