@@ -100,8 +100,8 @@ def unchanged(con: duckdb.DuckDBPyConnection, selection: str, fingerprint: str) 
     """True when the last successful build of `selection` (its models' `schema/name` keys, sorted and
     comma-separated) saw `fingerprint` and its relations still exist as they were."""
     ensure_schema(con)
-    row = con.execute("select fingerprint from meta.dbt_builds where selection = ?", [selection]).fetchone()
-    return row is not None and row[0] == _with_relations(con, selection, fingerprint)
+    rows = con.execute("select fingerprint from meta.dbt_builds where selection = ?", [selection]).fetchall()
+    return bool(rows) and rows[0][0] == _with_relations(con, selection, fingerprint)
 
 
 def record(con: duckdb.DuckDBPyConnection, selection: str, fingerprint: str) -> None:

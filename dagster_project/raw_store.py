@@ -195,7 +195,7 @@ def ingest_folder(
             con.execute("delete from raw.reports where report_id in (select unnest(?))", [[o[0] for o in orphans]])
         summary.reports_removed = len(orphans)
     summary.reports_total, summary.reports_undecodable_total = con.execute(
-        "select count(*), count(*) filter (where decode_status = 'failed') from raw.reports").fetchone()
+        "select count(*), count(*) filter (where decode_status = 'failed') from raw.reports").fetchall()[0]
     return summary
 
 

@@ -98,6 +98,17 @@ def _quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _raised(info: dict | None) -> str | None:
+    """The exception message of a validation result, or None. GX puts an exception of the expectation
+    itself at the top of `exception_info`, but one raised while computing a metric (a missing column,
+    a bad row condition) under one key per metric; both mean the result is not a verdict."""
+    info = info or {}
+    for entry in [info, *(v for v in info.values() if isinstance(v, dict))]:
+        if entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "exception without a message")
+    return None
+
+
 def validate(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None, expectations_dir: Path = EXPECTATIONS_DIR) -> GxRun:
     """Validate every suite; leave the failing row_ids in the temp table `chk_unexpected`.
 
@@ -139,10 +150,10 @@ def validate(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None, expecta
         result = definition.run(batch_parameters={"dataframe": df}, result_format=result_format)
         errors, found = [], 0
         for r in result.results:
-            info = r.exception_info or {}
             check_id = r.expectation_config.meta.get("check_id")
-            if info.get("raised_exception"):
-                errors.append(f"{suite_name}: {check_id}: {info.get('exception_message')}")
+            raised = _raised(r.exception_info)
+            if raised:
+                errors.append(f"{suite_name}: {check_id}: {raised}")
                 continue
             count = (r.result or {}).get("unexpected_count", 0)
             if indexed:

@@ -386,10 +386,24 @@ left join split_checks as s using (report_id, check_id)
 """
 
 
-def build_identity_table(con: duckdb.DuckDBPyConnection) -> int:
-    """Build `chk_identity` (temp) for the whole corpus; returns its row count."""
+# A scoped pass (scope.py): keep the reports in `chk_scope` and the previous-year reports their
+# cross-year rules compare with; only the scope's rows are kept in the identity table.
+SQL_REPORTS_IN_SCOPE = """
+delete from chk_reports as r
+where r.report_id not in (select report_id from chk_scope)
+  and not exists (select 1 from chk_reports as s join chk_scope using (report_id)
+                  where s.agency_id = r.agency_id and s.report_year - 1 = r.report_year)
+"""
+SQL_IDENTITY_IN_SCOPE = f"delete from {IDENTITY_TABLE} where report_id not in (select report_id from chk_scope)"
+
+
+def build_identity_table(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> int:
+    """Build `chk_identity` (temp) for the whole corpus, or with `scoped` for the reports of the temp
+    table `chk_scope` only; returns its row count."""
     _load_static(con)
     con.execute(SQL_REPORTS)
+    if scoped:
+        con.execute(SQL_REPORTS_IN_SCOPE)
     con.execute(SQL_LAYOUT)
     con.execute(SQL_PREV)
     con.execute(SQL_APPLICABLE)
@@ -397,6 +411,8 @@ def build_identity_table(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(SQL_RULE_DETAILS)
     _load_years(con)
     con.execute(SQL_IDENTITY)
+    if scoped:
+        con.execute(SQL_IDENTITY_IN_SCOPE)
     return con.execute(f"select count(*) from {IDENTITY_TABLE}").fetchall()[0][0]
 
 
@@ -412,7 +428,8 @@ def _load_years(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name in ("chk_rules", "chk_terms", "chk_nonneg", "chk_expected", "chk_checks", "chk_tables", "chk_years",
+    for name in ("chk_rules", "chk_terms", "chk_nonneg", "chk_expected", "chk_checks", "chk_tables", "chk_years", "chk_scope",
+                 "chk_inputs_now",
                  "chk_reports", "chk_layout",
                  "chk_prev", "chk_applicable", "chk_rule_rows", "chk_rule_details", IDENTITY_TABLE):
         con.execute(f"drop table if exists {ident(name)}")

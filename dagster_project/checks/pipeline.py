@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.checks import catalogue as cat
-from dagster_project.checks import docs, gx_runner, identities, store
+from dagster_project.checks import docs, gx_runner, identities, scope, store
 from dagster_project.settings import EXPECTATIONS_DIR
 
 
@@ -31,6 +31,7 @@ class CheckRun:
     timings: dict[str, float] = field(default_factory=dict)
     docs_index: Path | None = None
     skipped: bool = False  # inputs unchanged since the last pass: results reused, nothing written
+    reports_evaluated: int = 0  # reports whose rows this pass computed (all, or the scope of scope.py)
 
     def integrity_errors(self) -> list[str]:
         """Why the results cannot be trusted (empty when they can): a suite GX could not evaluate or
@@ -92,8 +93,15 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, expectations_dir: Path) ->
     catalogue as data (every check, rule, term, label and template cell the details and TPL-2 use,
     so a label changed in parsing/templates.py changes the results); the code that evaluates them
     (the checks package and every project module it imports); the GX suites."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(static_fingerprint(expectations_dir).encode())
     h.update(repr(con.execute(SQL_INPUT_SUMMARY).fetchall()).encode())
+    return h.hexdigest()
+
+
+def static_fingerprint(expectations_dir: Path) -> str:
+    """The part of input_fingerprint that is not data: catalogue, code, suites. While it is unchanged,
+    a pass may evaluate only the reports whose data changed (scope.py); otherwise it is a full pass."""
+    h = hashlib.sha256()
     h.update(repr((cat.catalogue_rows(), cat.rule_rows(), cat.term_rows(), cat.nonneg_metrics(),
                    cat.expected_cells(), cat.TABLE_LABEL)).encode())
     for path in code_files() + sorted(expectations_dir.glob("*.json")):
@@ -132,6 +140,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
     docs_present = data_docs_dir is None or (data_docs_dir / "index.html").exists()
     skipped = last is not None and last[0] == fingerprint and docs_present
     t0 = time.monotonic()
+    reports_evaluated = 0
     if skipped:
         # Same inputs, same code: the stored results are what a new pass would write.
         integrity = last[1]
@@ -143,14 +152,26 @@ def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
         disagreements = integrity["disagreements"]
         timings["reused"] = time.monotonic() - t0
     else:
-        n = identities.build_identity_table(con)
+        static = static_fingerprint(expectations_dir)
+        scoped = last is not None and last[1].get("static") == static and scope.has_inputs(con)
+        if scoped:
+            scope.affected_reports(con)
+        else:
+            scope.full_scope(con)
+        reports_evaluated = con.execute("select count(*) from chk_scope").fetchall()[0][0]
+        timings["scope"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        n = identities.build_identity_table(con, scoped=scoped)
         timings["identities"] = time.monotonic() - t0
         t0 = time.monotonic()
         gx = gx_runner.validate(con, data_docs_dir, expectations_dir)
         timings["gx"] = time.monotonic() - t0
         t0 = time.monotonic()
-        status_counts = store.write(con)
+        status_counts = store.write(con, scoped)
         disagreements = store.disagreements(con)
+        if gx.errors or disagreements:
+            # results that cannot be trusted are not a base to scope the next pass on: it runs in full
+            scope.forget_inputs(con)
         timings["write"] = time.monotonic() - t0
     per_check = {c.check_id: {"pass": 0, "fail": 0, "incomplete": 0, "inferred": 0, "failing_reports": 0, "first_failures": []}
                  for c in cat.CHECKS}
@@ -173,6 +194,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
             "suites": {s: [r.rows_validated, r.unexpected_rows, r.success, r.expectations, r.errors]
                        for s, r in gx.suites.items()},
             "disagreements": disagreements,
+            "static": static,
         })
     return CheckRun(n, status_counts, per_check, gx, disagreements, with_tables, unchecked, timings, docs_index,
-                    skipped)
+                    skipped, reports_evaluated)

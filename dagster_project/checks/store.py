@@ -1,9 +1,9 @@
 """The `checks` schema: results of the last pass over the corpus, and the catalogue of checks.
 
-Replace-all in one transaction (the checks are one pass over the whole corpus, ≈ 45 s per 100,000
-reports, so per-report bookkeeping would cost more than it saves). Rows carry no timestamp and are
-written in a fixed order, so a re-run writes identical rows; and when the inputs are unchanged
-(`checks.runs` holds their fingerprint) the pass is skipped and nothing is written at all.
+One transaction per pass: the rows of the reports the pass evaluated are replaced (every report, or
+the scope of scope.py), so a pass never leaves a mix. Rows carry no timestamp, so a re-run writes
+identical rows; and when the inputs are unchanged (`checks.runs` holds their fingerprint) the pass
+is skipped and nothing is written at all.
 
 Status (docs/spec/templates.md §7.4): not evaluable (a required cell absent / not a number, or no number at all) →
 `incomplete`; GX found the diff out of tolerance → `fail`, or `incomplete` when blank cells (read as
@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.checks import catalogue as cat
+from dagster_project.checks import scope
 from dagster_project.checks.gx_runner import UNEXPECTED_TABLE
 from dagster_project.checks.identities import DECIMAL, IDENTITY_TABLE
 from dagster_project.transactions import transaction
@@ -92,15 +93,22 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def write(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Replace checks.results and checks.catalogue in one transaction; returns counts by status."""
+def write(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> dict[str, int]:
+    """Replace checks.results (all of it, or with `scoped` the rows of the reports in `chk_scope` and
+    of reports that are gone), checks.catalogue and checks.report_inputs in one transaction; returns
+    counts by status."""
     ensure_schema(con)
     catalogue = pa.Table.from_pylist(cat.catalogue_rows(), schema=CATALOGUE_SCHEMA)
     con.register("chk_catalogue_arrow", catalogue)
     try:
         with transaction(con):
-            con.execute("delete from checks.results")
+            if scoped:
+                con.execute("delete from checks.results where report_id in (select report_id from chk_scope) "
+                            "or report_id not in (select report_id from chk_inputs_now)")
+            else:
+                con.execute("delete from checks.results")
             con.execute(SQL_WRITE_RESULTS)
+            scope.record_inputs(con)
             con.execute("delete from checks.catalogue")
             con.execute("insert into checks.catalogue select * from chk_catalogue_arrow order by check_id")
     finally:
