@@ -14,10 +14,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from dagster_project.checks import catalogue as cat
 from dagster_project.checks.pipeline import code_files, run_checks
 from dagster_project.settings import EXPECTATIONS_DIR
+
+# Each test runs one or two whole GX passes (3–10 s each on 2 cores): out of the fast unit loop.
+pytestmark = pytest.mark.slow
 
 
 def _bare_warehouse(path: Path, reports=(("r1", "a1", 2023),)) -> duckdb.DuckDBPyConnection:

@@ -5,7 +5,12 @@
 --   3. the larger report_id, only so that the choice is deterministic.
 -- Reports without an agency or a year cannot be told apart as revisions: each is its own current one.
 with reports as (
-    select report_id, agency_id, report_year, published_on, latest_mtime_ns
+    select
+        report_id,
+        agency_id,
+        report_year,
+        published_on,
+        latest_mtime_ns
     from {{ ref('int_reports') }}
 ),
 

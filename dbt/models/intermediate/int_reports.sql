@@ -43,6 +43,6 @@ select
     p.parser_version,
     p.parsed_at
 from {{ ref('stg_raw__reports') }} as r
-join {{ ref('int_report_files_grouped') }} as f using (report_id)
+inner join {{ ref('int_report_files_grouped') }} as f using (report_id)
 left join {{ ref('stg_parsed__reports') }} as p using (report_id)
 left join messages as m using (report_id)

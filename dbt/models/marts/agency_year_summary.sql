@@ -3,7 +3,13 @@
 
 -- Current reports only: a corrected report replaces the one it supersedes (dim_report.is_current).
 with reports as (
-    select report_id, agency_id, report_year, template_version, parse_status, revisions
+    select
+        report_id,
+        agency_id,
+        report_year,
+        template_version,
+        parse_status,
+        revisions
     from {{ ref('dim_report') }}
     where agency_id is not null and is_current
 ),
@@ -16,7 +22,10 @@ t3 as (
         max(value) filter (where metric_code = 't3.total_processed.total') as processed,
         max(value) filter (where metric_code = 't3.carried_forward.total') as carried_forward
     from {{ ref('fct_report_metric') }}
-    where metric_code in ('t3.new_received.total', 't3.granted.total', 't3.total_processed.total', 't3.carried_forward.total')
+    where
+        metric_code in (
+            't3.new_received.total', 't3.granted.total', 't3.total_processed.total', 't3.carried_forward.total'
+        )
     group by report_id
 ),
 
@@ -49,7 +58,7 @@ select
     coalesce(sum(c.soft_checks_failed), 0) as soft_checks_failed,
     coalesce(sum(c.checks_incomplete), 0) as checks_incomplete
 from reports as r
-join {{ ref('dim_agency') }} as a using (agency_id)
+inner join {{ ref('dim_agency') }} as a using (agency_id)
 left join t3 using (report_id)
 left join checks as c using (report_id)
 group by all

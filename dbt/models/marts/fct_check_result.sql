@@ -21,5 +21,5 @@ select
     r.detail,
     d.template_version
 from {{ ref('stg_checks__results') }} as r
-join {{ ref('dim_report') }} as d using (report_id)
-join {{ ref('dim_check') }} as c using (check_id)
+inner join {{ ref('dim_report') }} as d using (report_id)
+inner join {{ ref('dim_check') }} as c using (check_id)

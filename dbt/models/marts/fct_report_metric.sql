@@ -40,7 +40,7 @@ select
     p.template_version,
     p.parsed_at
 from {{ ref('stg_parsed__cells') }} as c
-join {{ ref('stg_parsed__reports') }} as p using (report_id)
+inner join {{ ref('stg_parsed__reports') }} as p using (report_id)
 {% if is_incremental() %}
 where p.parsed_at > (select coalesce(max(parsed_at), '1970-01-01'::timestamptz) from {{ this }})
 {% endif %}

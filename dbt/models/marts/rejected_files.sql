@@ -10,7 +10,10 @@ reports as (
 ),
 
 first_error as (
-    select report_id, code, text
+    select
+        report_id,
+        code,
+        text
     from {{ ref('stg_parsed__messages') }}
     where level = 'error'
     qualify row_number() over (partition by report_id order by ordinal) = 1
@@ -36,7 +39,7 @@ select
     r.decode_error as reason,
     r.report_id
 from files as f
-join reports as r using (report_id)
+inner join reports as r using (report_id)
 where r.decode_status = 'failed'
 
 union all
@@ -49,6 +52,6 @@ select
     coalesce(e.text, 'the parser read nothing usable') as reason,
     r.report_id
 from files as f
-join reports as r using (report_id)
+inner join reports as r using (report_id)
 left join first_error as e using (report_id)
 where r.decode_status = 'ok' and r.parse_status = 'failed'

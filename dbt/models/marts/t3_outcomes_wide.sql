@@ -17,8 +17,9 @@ select
     max(f.value) filter (where m.column_code = 'other_org') as other_org,
     max(f.value) filter (where m.column_code = 'total') as total
 from {{ ref('fct_report_metric') }} as f
-join {{ ref('dim_metric') }} as m using (metric_code)
-join {{ ref('dim_report') }} as d using (report_id)
-where d.is_current  -- a superseded revision is in fct_report_metric, not here
-  and m.table_code = 't3'
+inner join {{ ref('dim_metric') }} as m using (metric_code)
+inner join {{ ref('dim_report') }} as d using (report_id)
+where
+    d.is_current  -- a superseded revision is in fct_report_metric, not here
+    and m.table_code = 't3'
 group by all

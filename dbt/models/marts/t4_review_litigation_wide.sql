@@ -8,15 +8,16 @@ select
     f.template_version,
     min(f.source_line) as source_line,
     {% for block in ['review', 'lit_direct', 'lit_after_review'] %}
-    {% for outcome in ['upheld', 'corrected', 'other', 'pending', 'total'] %}
-    max(f.value) filter (where m.column_code = '{{ block }}_{{ outcome }}') as {{ block }}_{{ outcome }},
-    {% endfor %}
+        {% for outcome in ['upheld', 'corrected', 'other', 'pending', 'total'] %}
+            max(f.value) filter (where m.column_code = '{{ block }}_{{ outcome }}') as {{ block }}_{{ outcome }},
+        {% endfor %}
     {% endfor %}
     max(f.value) filter (where m.column_code = 'lit_direct_total')
-        + max(f.value) filter (where m.column_code = 'lit_after_review_total') as lit_total
+    + max(f.value) filter (where m.column_code = 'lit_after_review_total') as lit_total
 from {{ ref('fct_report_metric') }} as f
-join {{ ref('dim_metric') }} as m using (metric_code)
-join {{ ref('dim_report') }} as d using (report_id)
-where d.is_current  -- a superseded revision is in fct_report_metric, not here
-  and m.table_code = 't4'
+inner join {{ ref('dim_metric') }} as m using (metric_code)
+inner join {{ ref('dim_report') }} as d using (report_id)
+where
+    d.is_current  -- a superseded revision is in fct_report_metric, not here
+    and m.table_code = 't4'
 group by all

@@ -1,5 +1,6 @@
 -- One row per parsed report: what the report says about itself.
--- depends_on: {{ ref('stg_parsed__template_versions') }}  (so the template_version relationship test runs in the same dbt invocation)
+-- depends_on: {{ ref('stg_parsed__template_versions') }}
+-- (so the template_version relationship test runs in the same dbt invocation)
 select
     report_id,
     nullif(trim(agency_name), '') as agency_name,
