@@ -19,6 +19,7 @@ the parse step is not made stale by the parse step's writes. No Dagster here: th
 from __future__ import annotations
 
 import hashlib
+import shutil
 from importlib import metadata
 from pathlib import Path
 
@@ -118,3 +119,24 @@ def _with_relations(con: duckdb.DuckDBPyConnection, selection: str, fingerprint:
     h = hashlib.sha256(fingerprint.encode())
     h.update(repr(con.execute(SQL_RELATIONS, [relations]).fetchall()).encode())
     return h.hexdigest()
+
+
+# Each dbt step's artifacts (manifest, compiled SQL, run_results, log: ≈ 4 MB) go to a folder of its own
+# under dbt/target, named by dagster-dbt `<step>-<run id[:7]>-<random>`.
+KEEP_RUN_TARGETS = 3
+
+
+def prune_run_targets(target_dir: Path, step: str, keep: int = KEEP_RUN_TARGETS) -> list[Path]:
+    """Delete all but the newest `keep` artifact folders of dbt step `step`; returns what went.
+
+    Why: dagster-dbt never removes them, so a daily build grew dbt/target by ≈ 12 MB a day (three
+    steps), about 4 GB a year. The newest ones stay for debugging a failed run; a folder of a run
+    still going is among the newest, so concurrent builds of other warehouses keep theirs."""
+    prefix = step + "-"
+    folders = [p for p in target_dir.glob(prefix + "*")
+               if p.is_dir() and p.name.count("-") == step.count("-") + 2]
+    folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    gone = folders[keep:]
+    for folder in gone:
+        shutil.rmtree(folder, ignore_errors=True)
+    return gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -59,3 +60,19 @@ def test_the_project_digest_follows_every_model_file(tmp_path):
     model = next((project / "models" / "marts").glob("*.yml"))
     model.write_text(model.read_text(encoding="utf-8") + "\n# a changed description\n", encoding="utf-8")
     assert dbt_state.project_digest(project) != before
+
+
+def test_only_the_newest_artifact_folders_of_a_dbt_step_are_kept(tmp_path):
+    for age, name in enumerate(["ogi_dbt_models-aaaaaaa-1", "ogi_dbt_models-bbbbbbb-2", "ogi_dbt_models-ccccccc-3",
+                                "ogi_dbt_models-ddddddd-4", "ogi_dbt_models_2-aaaaaaa-5", "ogi_dbt_models_2-bbbbbbb-6"]):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_text("{}")
+        os.utime(tmp_path / name, (1_000_000 + age, 1_000_000 + age))
+    (tmp_path / "manifest.json").write_text("{}")  # the project's own manifest and partial parse stay
+    (tmp_path / "partial_parse.msgpack").write_text("")
+    gone = dbt_state.prune_run_targets(tmp_path, "ogi_dbt_models", keep=2)
+    assert sorted(p.name for p in gone) == ["ogi_dbt_models-aaaaaaa-1", "ogi_dbt_models-bbbbbbb-2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manifest.json", "ogi_dbt_models-ccccccc-3", "ogi_dbt_models-ddddddd-4",
+        "ogi_dbt_models_2-aaaaaaa-5", "ogi_dbt_models_2-bbbbbbb-6", "partial_parse.msgpack"]
+    assert dbt_state.prune_run_targets(tmp_path, "ogi_dbt_models_2", keep=1) == [tmp_path / "ogi_dbt_models_2-aaaaaaa-5"]
