@@ -122,5 +122,18 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
+def console_main() -> int:
+    """The `ogi` command: main(), then interpreter teardown with stderr closed.
+
+    Why: once dbt has run in this process (dbt_runner.py), DuckDB's bindings print a page of benign
+    "nanobind: leaked instance" lines while the interpreter is torn down, below the summary. By then
+    every message of the run is printed and flushed; teardown itself has nothing to report."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    return code
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(console_main())

@@ -9,16 +9,16 @@ older than any file of the dbt project. That keeps `ogi build`, pytest and `dags
 import graphlib
 import subprocess
 import sys
-from functools import cached_property
-from importlib import metadata
+import uuid
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_duckdb import DuckDBResource
-from packaging import version
 
-from dagster_project import dbt_state
+from dagster_project import dbt_runner, dbt_state
 from dagster_project.progress import PROGRESS_PREFIX
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -52,7 +52,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="ogi_dbt_models")
-    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: "InProcessDbt", duckdb: DuckDBResource):
         # Requiring `duckdb` also makes the run set up the working copy that dbt writes
         # (OGI_BUILD_DATABASE) even when dbt models are materialized on their own.
         selection = ",".join(sorted(k.to_user_string() for k in context.selected_asset_keys))
@@ -71,7 +71,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # a test runs with the subset holding all its models (or their ancestors): buildable indirect
         # selection. Relationship tests across subsets need the parent declared (see fct_report_metric).
         all_passed = True
-        for event in dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream():
+        for event in dbt.build(context):
             all_passed = all_passed and not (isinstance(event, dg.AssetCheckResult) and not event.passed)
             yield event
         if all_passed:  # reached only when dbt succeeded; a test that only warned is re-run next time
@@ -114,25 +114,33 @@ def _reused_results(context: dg.AssetExecutionContext):
                                       metadata={"dbt": "not re-run: inputs unchanged since the last build, where it passed"})
 
 
-class OgiDbtCliResource(DbtCliResource):
-    """dagster-dbt's CLI resource without two set-up costs that every dbt step paid for nothing.
+class InProcessDbt(dg.ConfigurableResource):
+    """Runs `dbt build` for the selected dbt assets inside the run's process (dbt_runner.py says why)
+    and turns dbt's result events into Dagster events with dagster-dbt's own translation, so the
+    asset graph, check names and metadata are what DbtCliResource would give."""
 
-    py-spy over `ogi build` adding 10 reports to 10,000 put 14 % of the three dbt steps' time into
-    them (≈ 10 s a run on 2 cores): `dbt --version` in a subprocess, run to tell dbt Core from the
-    Fusion engine, and loading the dbt adapter with every macro in the Dagster process, which
-    dagster-dbt uses only for `fetch_row_counts()` / `fetch_column_metadata()`, neither of which we
-    call. Both override private methods of the pinned dagster-dbt; tests/test_dbt_resource.py fails
-    when an upgrade renames them, rather than letting the cost come back silently.
-    """
+    project_dir: str
+    profiles_dir: str
 
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        # DBT_EXECUTABLE is this virtualenv's dbt, so its version is the installed dbt-core's.
-        return version.parse(metadata.version("dbt-core"))
+    def build(self, context: dg.AssetExecutionContext):
+        project_dir, profiles_dir = Path(self.project_dir), Path(self.profiles_dir)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context, manifest={}, dagster_dbt_translator=DagsterDbtTranslator())
+        # A unique artifact folder per invocation, named like dagster-dbt's (dbt_state prunes them).
+        target = project_dir / "target" / f"{context.op_execution_context.op.name}-{context.run_id[:7]}-{uuid.uuid4().hex[:6]}"
+        manifest = dbt_runner.warm_manifest(project_dir, profiles_dir, project_dir / "target")
+        context.log.info(f"dbt build (in process) {' '.join(params.selection_args)[:200]}")
+        run = dbt_runner.invoke(["build", "--indirect-selection", "buildable", *params.selection_args],
+                                project_dir, profiles_dir, manifest, target)
+        for raw in run.result_events:
+            yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
+                manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context, target_path=target, project=params.dbt_project)
+        if not run.success:
+            raise dg.Failure(
+                description=f"dbt build failed{': ' + run.error if run.error else ''}; its log: {target / 'dbt.log'}",
+                metadata={"dbt_log": dg.MetadataValue.path(str(target / "dbt.log"))})
 
-    def _initialize_dbt_core_adapter(self, args):  # dagster-dbt's signature
-        return None  # no adapter: dagster-dbt then skips only the row-count and column metadata
 
-
-def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return OgiDbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
+def dbt_resource(project: DbtProject) -> InProcessDbt:
+    return InProcessDbt(project_dir=str(project.project_dir), profiles_dir=str(DBT_PROJECT_DIR))
