@@ -10,7 +10,9 @@ What varies: the layout (the seeds' cell-per-line pipes, tab cells and row-per-l
 rendering of the row-per-line layout, the prose-only pre-2019 report), the agency's district
 (unique district and county names of cpca's division list) and bureau, the year within the template's years,
 the numbers (k from 1 to 60), the encoding (UTF-8 or GB18030). (agency, year) pairs are drawn
-without replacement while the name space lasts, so no report supersedes another by accident.
+without replacement, so no report supersedes another by accident: a layout whose agencies' years
+run out (the 人民政府 seed has 2 years × 2,367 districts) is no longer drawn, which shifts the layout
+shares of a large corpus (printed).
 
 Writes OUT/raw/<shard>/<name>.{txt,html} and, beside raw/ (never inside it: ingest would read it),
 OUT/ground_truth.jsonl (one line per file: seed, layout, agency, year, template, k, injected cell)
@@ -176,17 +178,23 @@ def generate(count: int, out: Path, seed: int = 11, error_share: float = 0.05, s
     (out / "gold_cells.json").write_text(
         json.dumps({p: plan.gold for p, plan in plans.items()}, ensure_ascii=False, indent=0), encoding="utf-8")
     per_layout: collections.Counter[str] = collections.Counter()
+    exhausted: set[str] = set()
     with truth_path.open("a", encoding="utf-8") as truth:
         for i in range(start, start + count):
-            layout = rng.choice(layouts)
-            prefix = layout.split("-")[0]
-            plan = plans[prefix]
-            for _ in range(50):  # an unused (agency, year) while there are any
-                district, year = rng.choice(districts), rng.choice(plan.years)
-                bureau = rng.choice(BUREAUS) if plan.office else ""
-                agency = plan.agency_for(district, bureau)
-                if (agency, year) not in used:
+            while True:
+                layout = rng.choice(layouts)
+                prefix = layout.split("-")[0]
+                plan = plans[prefix]
+                for _ in range(50):  # an unused (agency, year) of this layout
+                    district, year = rng.choice(districts), rng.choice(plan.years)
+                    bureau = rng.choice(BUREAUS) if plan.office else ""
+                    agency = plan.agency_for(district, bureau)
+                    if (agency, year) not in used:
+                        break
+                if (agency, year) not in used or all(lo in exhausted for lo in layouts):
                     break
+                exhausted.add(layout)  # its agencies' years are (nearly) all drawn: draw another layout
+                layouts = [lo for lo in layouts if lo not in exhausted] or layouts
             duplicate = (agency, year) in used
             used.add((agency, year))
             k = rng.randint(1, 60)
