@@ -22,7 +22,9 @@ Facts are written one file per report_year (fct_report_metric/2020.parquet, repo
 inside the file so that each file stands alone and its types survive any reader; DuckDB prunes
 years by the row-group statistics). Rows are written in a fixed order, one file at a time, so an
 unchanged warehouse exports byte-identical files; and when the marts are unchanged since the
-current export (same fingerprint), nothing is written at all.
+current export (same fingerprint), nothing is written at all. When only some of them changed, a file
+whose rows are those of the current export's file (`part_fingerprints`, kept in `.parts.json`) is
+hard-linked into the new version instead of rewritten: adding a year's reports rewrites that year.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ KEEP_VERSIONS = 2
 
 FINGERPRINT_FILE = ".fingerprint"  # inside each export version: what the marts held when it was written
 SCHEMA_FILE = "_schema.json"  # inside each export version: every file and column, with the dbt docs
+PARTS_FILE = ".parts.json"  # inside each export version: each Parquet file -> what its rows were
 
 # Bump when the shape of the exports changes (types, layout, options), so that an export written by
 # older code is not reused for unchanged marts.
@@ -74,6 +77,8 @@ class ExportSummary:
     snapshot: "SnapshotSummary | None" = None  # None when reused
     reused: bool = False  # the marts are unchanged since the current export: nothing written
     fingerprint: str | None = None
+    files_reused: int = 0  # Parquet files whose rows were unchanged: linked from the previous version
+    files_written: int = 0
 
 
 @dataclass
@@ -259,31 +264,73 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
     counts: dict[str, int] = {}
     files: dict[str, list[str]] = {}
     shapes: dict[str, list[BiColumn]] = {}
+    previous = _current_parts(export_dir)
+    parts: dict[str, str] = {}
+    reused = 0
     for name, partitioned in mart_relations(con):
         columns = shapes[name] = bi_columns(con, name)
         source = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
         select = sql_bi_select(columns, source)
         target = version_dir / name
         target.mkdir()
-        if partitioned:
-            years = [y for (y,) in con.execute(
-                f"select distinct {ident(PARTITION_COLUMN)} from {source} order by 1 nulls last").fetchall()]
-            for year in years:
+        for year, fingerprint_of_part in part_fingerprints(con, name, partitioned, columns).items():
+            file = f"{name}/{_year_file(year) if partitioned else 'data.parquet'}"
+            parts[file] = fingerprint_of_part
+            files.setdefault(name, []).append(file)
+            if previous.get(file) == fingerprint_of_part and _link(export_dir / file, version_dir / file):
+                reused += 1  # same rows and shape as the file the current export holds: that file, linked
+                continue
+            if not partitioned:
+                _copy_parquet(con, f"{select} order by all", [], version_dir / file)
+            else:
                 where = f"{ident(PARTITION_COLUMN)} is null" if year is None else f"{ident(PARTITION_COLUMN)} = ?"
                 _copy_parquet(con, f"{select} where {where} order by all", [] if year is None else [year],
-                              target / _year_file(year))
-            files[name] = [f"{name}/{_year_file(y)}" for y in years]
-        else:
-            _copy_parquet(con, f"{select} order by all", [], target / "data.parquet")
-            files[name] = [f"{name}/data.parquet"]
+                              version_dir / file)
         counts[name] = con.execute(f"select count(*) from {source}").fetchone()[0]
+    (version_dir / PARTS_FILE).write_text(json.dumps(parts, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     schema = schema_document(con, shapes, files, counts, docs or {}, snapshot)
     (version_dir / SCHEMA_FILE).write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if fingerprint is not None:
         (version_dir / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
     _swap_symlink(export_dir, version_dir)
     _prune(versions, keep={version_dir.name})
-    return ExportSummary(export_dir, version_dir, counts, snapshot, fingerprint=fingerprint)
+    return ExportSummary(export_dir, version_dir, counts, snapshot, fingerprint=fingerprint,
+                         files_reused=reused, files_written=len(parts) - reused)
+
+
+def part_fingerprints(con: duckdb.DuckDBPyConnection, name: str, partitioned: bool,
+                      columns: list[BiColumn]) -> dict[int | None, str]:
+    """What each Parquet file of a mart will hold: year (None for an unpartitioned mart, or facts
+    without a year) -> hash of the BI shape, the export format and the rows (count and an
+    order-independent sum of row hashes). A file whose fingerprint is the current export's is reused."""
+    source = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
+    sql_columns = ", ".join(ident(c.name) for c in columns)
+    shape = json.dumps([EXPORT_FORMAT, PARQUET_ROW_GROUP_ROWS, PARQUET_COMPRESSION,
+                        [(c.name, c.bi_type, c.expr) for c in columns]])
+    if partitioned:
+        rows = con.execute(f"select {ident(PARTITION_COLUMN)}, count(*), coalesce(sum(hash({sql_columns})), 0) "
+                           f"from {source} group by 1 order by 1 nulls last").fetchall()
+    else:
+        rows = [(None, *con.execute(f"select count(*), coalesce(sum(hash({sql_columns})), 0) from {source}").fetchall()[0])]
+    return {year: hashlib.sha256(f"{shape}\0{year}\0{count}\0{digest}".encode()).hexdigest()
+            for year, count, digest in rows}
+
+
+def _current_parts(export_dir: Path) -> dict[str, str]:
+    try:
+        return json.loads((export_dir / PARTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no current export, or one written before files were fingerprinted: write them all
+
+
+def _link(old: Path, new: Path) -> bool:
+    """Hard-link the current export's file into the new version (both stay complete on their own:
+    pruning the old version leaves the new one's link). False when it cannot (then it is rewritten)."""
+    try:
+        os.link(old.resolve(), new)
+        return True
+    except OSError:
+        return False
 
 
 def export_all(con: duckdb.DuckDBPyConnection, export_dir: Path, snapshot_path: Path, models_dir: Path) -> ExportSummary:

@@ -118,65 +118,67 @@ def ingest_folder(
     known_errors = dict(con.execute(
         "select source_file, read_error from raw.report_files where read_error is not null").fetchall())
 
-    file_rows: list[dict] = []
-    report_rows: list[dict] = []
+    file_rows: list[dict] = []  # small (no text): kept until the end, where they replace the old rows
+    report_rows: list[dict] = []  # decoded texts: written every `batch_size` rows, never all held at once
     pending_reports: set[str] = set()
     replaced_paths: list[str] = []
     restat: list[tuple[int, str]] = []
 
-    for st in stats:
-        prev = known.get(st.source_file)
-        if prev is not None and prev[0] is not None and (prev[1], prev[2]) == (st.byte_size, st.mtime_ns):
-            summary.files_unchanged += 1
-            continue
-        report_id, read_error, read_error_code, data = None, None, None, None
-        if st.rejected is not None:
-            # Listed, never opened (corpus.scan says why: outside the raw folder, a FIFO, too big).
-            read_error, read_error_code = f"not read {st.source_file}: {st.rejected}", st.reject_code
-            summary.files_unreadable += 1
-            summary.unreadable.append(read_error)
-        else:
-            try:
-                data, report_id = read_and_hash(raw_dir / st.source_file)
-            except OSError as exc:
-                read_error, read_error_code = f"cannot read {st.source_file}: {exc.strerror or exc}", "unreadable"
-                summary.files_unreadable += 1
-                summary.unreadable.append(read_error)
-        if prev is not None:
-            if prev[0] == report_id and report_id is not None:
-                # Touched but identical bytes: only refresh the stat so we don't re-read it next time.
-                restat.append((st.mtime_ns, st.source_file))
+    with transaction(con):  # the whole ingest, streamed writes included, lands at once or not at all
+        for st in stats:
+            prev = known.get(st.source_file)
+            if prev is not None and prev[0] is not None and (prev[1], prev[2]) == (st.byte_size, st.mtime_ns):
                 summary.files_unchanged += 1
                 continue
-            if prev[0] is None and report_id is None and known_errors.get(st.source_file) == read_error:
-                summary.files_unchanged += 1  # still unreadable for the same reason: already recorded
-                continue
-            replaced_paths.append(st.source_file)
-            summary.files_changed += 1
-        else:
-            summary.files_new += 1
-        file_rows.append(
-            dict(
-                source_file=st.source_file,
-                report_id=report_id,
-                byte_size=len(data) if data is not None else st.byte_size,
-                mtime_ns=st.mtime_ns,
-                read_error=read_error,
-                ingested_at=now,
-                read_error_code=read_error_code,
+            report_id, read_error, read_error_code, data = None, None, None, None
+            if st.rejected is not None:
+                read_error, read_error_code = f"not read {st.source_file}: {st.rejected}", st.reject_code
+                summary.files_unreadable += 1
+                summary.unreadable.append(read_error)
+            else:
+                try:
+                    data, report_id = read_and_hash(raw_dir / st.source_file)
+                except OSError as exc:
+                    read_error, read_error_code = f"cannot read {st.source_file}: {exc.strerror or exc}", "unreadable"
+                    summary.files_unreadable += 1
+                    summary.unreadable.append(read_error)
+            if prev is not None:
+                if prev[0] == report_id and report_id is not None:
+                    restat.append((st.mtime_ns, st.source_file))
+                    summary.files_unchanged += 1
+                    continue
+                if prev[0] is None and report_id is None and known_errors.get(st.source_file) == read_error:
+                    summary.files_unchanged += 1  # still unreadable for the same reason: already recorded
+                    continue
+                replaced_paths.append(st.source_file)
+                summary.files_changed += 1
+            else:
+                summary.files_new += 1
+            file_rows.append(
+                dict(
+                    source_file=st.source_file,
+                    report_id=report_id,
+                    byte_size=len(data) if data is not None else st.byte_size,
+                    mtime_ns=st.mtime_ns,
+                    read_error=read_error,
+                    ingested_at=now,
+                    read_error_code=read_error_code,
+                )
             )
-        )
-        if report_id and report_id not in known_reports and report_id not in pending_reports:
-            pending_reports.add(report_id)
-            report_rows.append(_decode_row(report_id, data, now, st.source_file))
-            if report_rows[-1]["decode_status"] == "failed":
-                summary.reports_undecodable += 1
+            if report_id and report_id not in known_reports and report_id not in pending_reports:
+                pending_reports.add(report_id)
+                report_rows.append(_decode_row(report_id, data, now, st.source_file))
+                summary.reports_added += 1
+                if report_rows[-1]["decode_status"] == "failed":
+                    summary.reports_undecodable += 1
+                if len(report_rows) >= batch_size:
+                    _insert_batches(con, "raw.reports", report_rows, REPORT_SCHEMA, batch_size)
+                    report_rows.clear()
 
-    seen_paths = {s.source_file for s in stats}
-    removed = [p for p in known if p not in seen_paths]
-    summary.files_removed = len(removed)
+        seen_paths = {s.source_file for s in stats}
+        removed = [p for p in known if p not in seen_paths]
+        summary.files_removed = len(removed)
 
-    with transaction(con):
         if restat:
             con.executemany("update raw.report_files set mtime_ns = ? where source_file = ?", restat)
         for paths in (replaced_paths, removed):
@@ -184,9 +186,6 @@ def ingest_folder(
                 con.execute("delete from raw.report_files where source_file in (select unnest(?))", [paths])
         _insert_batches(con, "raw.report_files", file_rows, FILE_SCHEMA, batch_size)
         _insert_batches(con, "raw.reports", report_rows, REPORT_SCHEMA, batch_size)
-        summary.reports_added = len(report_rows)
-        # A content no path refers to any more was replaced or deleted: it goes, and with it (in the
-        # parse step) its parsed rows, so a changed report never leaves duplicate facts behind.
         orphans = con.execute(
             "select report_id from raw.reports where report_id not in "
             "(select report_id from raw.report_files where report_id is not null)"

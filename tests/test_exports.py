@@ -20,6 +20,7 @@ from dagster_project.exports import (
     FINGERPRINT_FILE,
     JSON_ENCODING,
     PARQUET_ROW_GROUP_ROWS,
+    PARTS_FILE,
     SCHEMA_FILE,
     current_export_fingerprint,
     export_all,
@@ -115,6 +116,29 @@ def test_the_export_step_writes_nothing_when_the_marts_are_unchanged(tmp_path):
     assert not export_all(con, out, snapshot, models).reused and snapshot.is_file()
 
 
+def _digests(version_dir) -> dict[str, str]:
+    return {str(p.relative_to(version_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(version_dir.rglob("*.parquet"))}
+
+
+def test_a_changed_year_rewrites_that_years_file_and_links_the_rest(tmp_path):
+    con = make_marts(tmp_path / "w.duckdb")
+    out = tmp_path / "parquet"
+    first = export_parquet(con, out, "fp1", DOCS)
+    assert (first.files_written, first.files_reused) == (5, 0)
+    con.execute("update marts.fct_y set value = value + 100 where report_year = 2020 and id = 1")
+    second = export_parquet(con, out, "fp2", DOCS)
+    # fct_y/2020 and the view summing it are rewritten; dim_x, fct_y/2019 and v_tags are the same files
+    assert (second.files_written, second.files_reused) == (2, 3)
+    linked = {f for f in _digests(second.version_dir)
+              if (second.version_dir / f).stat().st_ino == (first.version_dir / f).stat().st_ino}
+    assert linked == {"dim_x/data.parquet", "fct_y/2019.parquet", "v_tags/data.parquet"}
+    # what an export from scratch of the same marts writes, byte for byte
+    fresh = export_parquet(con, tmp_path / "fresh", "fp2", DOCS)
+    assert _digests(second.version_dir) == _digests(fresh.version_dir)
+    assert duckdb.sql(f"select sum(value) from read_parquet('{out}/fct_y/*.parquet')").fetchall() == [(245,)]
+
+
 def test_parquet_holds_no_duckdb_only_type(tmp_path):
     con = make_marts(tmp_path / "w.duckdb")
     out = tmp_path / "parquet"
@@ -138,7 +162,7 @@ def test_reexport_is_byte_identical(tmp_path):
                         for p in sorted(summary.version_dir.rglob("*")) if p.is_file()})
     assert digests[0] == digests[1]
     assert sorted(digests[0]) == [
-        FINGERPRINT_FILE, SCHEMA_FILE, "dim_x/data.parquet", "fct_y/2019.parquet", "fct_y/2020.parquet",
+        FINGERPRINT_FILE, PARTS_FILE, SCHEMA_FILE, "dim_x/data.parquet", "fct_y/2019.parquet", "fct_y/2020.parquet",
         "v_sum/data.parquet", "v_tags/data.parquet"]
 
 

@@ -32,7 +32,8 @@ def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             return dg.MaterializeResult(metadata={
                 "export_dir": str(result.export_dir), "reused_unchanged_marts": True, "fingerprint": result.fingerprint})
         snap = result.snapshot
-        context.log.info(f"{PROGRESS_PREFIX}exported {len(result.relations)} marts to {result.export_dir}")
+        context.log.info(f"{PROGRESS_PREFIX}exported {len(result.relations)} marts to {result.export_dir}: "
+                         f"{result.files_written} Parquet files written, {result.files_reused} unchanged ones linked")
         return dg.MaterializeResult(metadata={
             "export_dir": str(result.export_dir),
             "version_dir": str(result.version_dir),
@@ -42,6 +43,8 @@ def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             "rows": dg.MetadataValue.json(result.relations),
             "snapshot_relations": len(snap.counts),
             "reused_unchanged_marts": False,
+            "parquet_files_written": result.files_written,
+            "parquet_files_linked_unchanged": result.files_reused,
             "fingerprint": result.fingerprint,
         })
 
