@@ -87,6 +87,7 @@ class SnapshotSummary:
     storage_version: str
     counts: dict[str, int]  # relation -> rows
     kinds: dict[str, str] = field(default_factory=dict)  # relation -> 'table' / 'view' in the snapshot
+    updated: bool = False  # the previous snapshot was updated (changed years and tables only), not rewritten
 
 
 @dataclass(frozen=True)
@@ -106,23 +107,29 @@ def snapshot_storage_version() -> str:
     return value
 
 
-def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Row count and an order-independent hash of every exported column of every mart (the run
-    timestamps are not exported, so they do not count: two builds of one folder fingerprint alike)."""
+def marts_fingerprint(con: duckdb.DuckDBPyConnection, parts: dict | None = None) -> str:
+    """Row count and an order-independent hash of every exported column of every mart, per Parquet
+    file (`all_part_fingerprints`; the run timestamps are not exported, so they do not count: two
+    builds of one folder fingerprint alike)."""
     h = hashlib.sha256()
-    for name, _ in mart_relations(con):
-        source = f"{ident(MARTS_SCHEMA)}.{ident(name)}"
-        sql_columns = ", ".join(ident(c.name) for c in bi_columns(con, name))
-        count, digest = con.execute(f"select count(*), coalesce(sum(hash({sql_columns})), 0) from {source}").fetchone()
-        h.update(f"{name}\0{count}\0{digest}\n".encode())
+    for name, by_year in sorted((parts or all_part_fingerprints(con)).items()):
+        for year, fp in by_year.items():
+            h.update(f"{name}\0{year}\0{fp}\n".encode())
     return h.hexdigest()
 
 
-def export_fingerprint(con: duckdb.DuckDBPyConnection, docs: dict, storage_version: str) -> str:
+def all_part_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int | None, str]]:
+    """part_fingerprints of every mart: one scan of each, shared by the fingerprint, the snapshot
+    update and the Parquet reuse of one export."""
+    return {name: part_fingerprints(con, name, partitioned, bi_columns(con, name))
+            for name, partitioned in mart_relations(con)}
+
+
+def export_fingerprint(con: duckdb.DuckDBPyConnection, docs: dict, storage_version: str, parts: dict | None = None) -> str:
     """What an export depends on: the marts' rows, the export format, the snapshot's storage version
     and the dbt docs that go into _schema.json. Equal fingerprints: the current export is still right."""
     h = hashlib.sha256()
-    for part in (marts_fingerprint(con), EXPORT_FORMAT, storage_version, json.dumps(docs, sort_keys=True)):
+    for part in (marts_fingerprint(con, parts), EXPORT_FORMAT, storage_version, json.dumps(docs, sort_keys=True)):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
@@ -251,7 +258,8 @@ def _year_file(year: int | None) -> str:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint: str | None = None,
-                   docs: dict | None = None, snapshot: SnapshotSummary | None = None) -> ExportSummary:
+                   docs: dict | None = None, snapshot: SnapshotSummary | None = None,
+                   parts: dict | None = None) -> ExportSummary:
     """Write every mart in the BI shape to a new version folder, with `_schema.json` (descriptions
     from `docs`, see load_dbt_docs), and swap it in; `fingerprint` is stored with it so the next run
     can tell whether anything changed."""
@@ -265,7 +273,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
     files: dict[str, list[str]] = {}
     shapes: dict[str, list[BiColumn]] = {}
     previous = _current_parts(export_dir)
-    parts: dict[str, str] = {}
+    file_parts: dict[str, str] = {}  # Parquet file -> the fingerprint of its rows (PARTS_FILE)
     reused = 0
     for name, partitioned in mart_relations(con):
         columns = shapes[name] = bi_columns(con, name)
@@ -273,9 +281,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
         select = sql_bi_select(columns, source)
         target = version_dir / name
         target.mkdir()
-        for year, fingerprint_of_part in part_fingerprints(con, name, partitioned, columns).items():
+        by_year = parts[name] if parts is not None else part_fingerprints(con, name, partitioned, columns)
+        for year, fingerprint_of_part in by_year.items():
             file = f"{name}/{_year_file(year) if partitioned else 'data.parquet'}"
-            parts[file] = fingerprint_of_part
+            file_parts[file] = fingerprint_of_part
             files.setdefault(name, []).append(file)
             if previous.get(file) == fingerprint_of_part and _link(export_dir / file, version_dir / file):
                 reused += 1  # same rows and shape as the file the current export holds: that file, linked
@@ -287,7 +296,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
                 _copy_parquet(con, f"{select} where {where} order by all", [] if year is None else [year],
                               version_dir / file)
         counts[name] = con.execute(f"select count(*) from {source}").fetchone()[0]
-    (version_dir / PARTS_FILE).write_text(json.dumps(parts, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    (version_dir / PARTS_FILE).write_text(json.dumps(file_parts, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     schema = schema_document(con, shapes, files, counts, docs or {}, snapshot)
     (version_dir / SCHEMA_FILE).write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if fingerprint is not None:
@@ -295,7 +304,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, export_dir: Path, fingerprint
     _swap_symlink(export_dir, version_dir)
     _prune(versions, keep={version_dir.name})
     return ExportSummary(export_dir, version_dir, counts, snapshot, fingerprint=fingerprint,
-                         files_reused=reused, files_written=len(parts) - reused)
+                         files_reused=reused, files_written=len(file_parts) - reused)
 
 
 def part_fingerprints(con: duckdb.DuckDBPyConnection, name: str, partitioned: bool,
@@ -339,11 +348,12 @@ def export_all(con: duckdb.DuckDBPyConnection, export_dir: Path, snapshot_path: 
     already holds (an idle re-run then writes no file)."""
     storage_version = snapshot_storage_version()
     docs = load_dbt_docs(models_dir)
-    fingerprint = export_fingerprint(con, docs, storage_version)
+    parts = all_part_fingerprints(con)
+    fingerprint = export_fingerprint(con, docs, storage_version, parts)
     if fingerprint == current_export_fingerprint(export_dir) and snapshot_path.is_file():
         return ExportSummary(export_dir.absolute(), None, {}, reused=True, fingerprint=fingerprint)
-    snapshot = write_snapshot(con, snapshot_path, storage_version)
-    return export_parquet(con, export_dir, fingerprint, docs, snapshot)
+    snapshot = write_snapshot(con, snapshot_path, storage_version, parts)
+    return export_parquet(con, export_dir, fingerprint, docs, snapshot, parts)
 
 
 def schema_document(con: duckdb.DuckDBPyConnection, shapes: dict[str, list[BiColumn]], files: dict[str, list[str]],
@@ -429,17 +439,25 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str, catalog: str | None = 
     ).fetchall()
 
 
-def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path, storage_version: str | None = None) -> SnapshotSummary:
+def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path, storage_version: str | None = None,
+                   parts: dict | None = None) -> SnapshotSummary:
     """A standalone DuckDB file holding the marts in the BI shape, in `storage_version`'s on-disk
     format, renamed into place in one step. Tables are copied; views are re-created as views over the
     snapshot's own tables when that gives exactly the BI shape's columns and types, else copied as
-    tables."""
+    tables.
+
+    When the current snapshot was written by this code for the same relations, shapes and storage
+    version (its sidecar, `.<name>.parts.json`, says so and matches the file's size and mtime), a copy
+    of it is updated instead: only the years (facts) or tables whose rows changed are deleted and
+    inserted again (`_update_snapshot`). A snapshot that has deleted more rows than it holds since it
+    was last written whole is written whole again, so deletions never bloat it without bound."""
     version = storage_version or snapshot_storage_version()
     tmp = snapshot.with_name(f".{snapshot.name}.tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         if leftover.exists():
             leftover.unlink()
-    relations = [name for name, _ in mart_relations(con)]
+    partitioned = dict(mart_relations(con))
+    relations = list(partitioned)
     kinds = relation_kinds(con)
     shapes = {name: bi_columns(con, name) for name in relations}
     counts = {name: con.execute(f"select count(*) from {ident(MARTS_SCHEMA)}.{ident(name)}").fetchone()[0]
@@ -453,6 +471,21 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path, storage_versi
                                     for col in converted):
             views[name] = None
     as_tables = [name for name in relations if kinds[name] == "table" or views.get(name) is None]
+    plan = {"storage_version": version, "format": EXPORT_FORMAT,
+            "relations": {name: {"kind": kinds[name], "view": views.get(name),
+                                 "shape": [[c.name, c.bi_type, c.expr] for c in shapes[name]]} for name in relations}}
+    state = _snapshot_state(snapshot)
+    if state is not None and state["plan"] == plan and state["deleted"] <= sum(counts.values()):
+        table_names = [name for name, kind in state["kinds"].items() if kind == "table"]
+        table_parts = {name: _json_parts(parts[name] if parts is not None else
+                                         part_fingerprints(con, name, partitioned[name], shapes[name]))
+                       for name in table_names}
+        shutil.copyfile(snapshot, tmp)
+        deleted = _update_snapshot(con, tmp, shapes, partitioned, state["parts"], table_parts)
+        _check_types(con, tmp, version, shapes)
+        os.replace(tmp, snapshot)
+        _write_snapshot_state(snapshot, plan, state["kinds"], table_parts, state["deleted"] + deleted)
+        return SnapshotSummary(snapshot, version, counts, state["kinds"], updated=True)
     _copy_tables(con, tmp, version, shapes, as_tables, create_schema=True)
 
     # Views: created through a connection on the file itself, so that their `marts.x` names resolve
@@ -485,7 +518,67 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path, storage_versi
     os.replace(tmp, snapshot)
     final_kinds = {name: ("view" if name in views and views[name] is not None and name not in failed else "table")
                    for name in relations}
+    table_parts = {name: _json_parts(parts[name] if parts is not None else
+                                     part_fingerprints(con, name, partitioned[name], shapes[name]))
+                   for name, kind in final_kinds.items() if kind == "table"}
+    _write_snapshot_state(snapshot, plan, final_kinds, table_parts, 0)
     return SnapshotSummary(snapshot, version, counts, final_kinds)
+
+
+def _state_path(snapshot: Path) -> Path:
+    return snapshot.with_name(f".{snapshot.name}.parts.json")
+
+
+def _json_parts(parts: dict[int | None, str]) -> dict[str, str]:
+    return {("null" if year is None else str(year)): fp for year, fp in parts.items()}
+
+
+def _snapshot_state(snapshot: Path) -> dict | None:
+    """The sidecar of the current snapshot, when it describes exactly that file (size and mtime)."""
+    try:
+        state = json.loads(_state_path(snapshot).read_text(encoding="utf-8"))
+        st = snapshot.stat()
+    except (OSError, ValueError):
+        return None
+    if state.get("file") != [st.st_size, st.st_mtime_ns]:
+        return None  # the file changed since (or the run that wrote it died before its sidecar)
+    return state
+
+
+def _write_snapshot_state(snapshot: Path, plan: dict, kinds: dict, parts: dict, deleted: int) -> None:
+    st = snapshot.stat()
+    tmp = _state_path(snapshot).with_name(_state_path(snapshot).name + ".tmp")
+    tmp.write_text(json.dumps({"file": [st.st_size, st.st_mtime_ns], "plan": plan, "kinds": kinds, "parts": parts,
+                               "deleted": deleted}, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, _state_path(snapshot))
+
+
+def _update_snapshot(con, tmp: Path, shapes: dict[str, list[BiColumn]], partitioned: dict[str, bool],
+                     old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> int:
+    """Bring the copy `tmp` of the snapshot to the marts' rows: for each table, the years (or the whole
+    table) whose fingerprint changed are deleted and inserted again. Returns the rows deleted."""
+    deleted = 0
+    con.execute("attach ? as ogi_snapshot", [str(tmp)])
+    try:
+        for name, parts in new.items():
+            target = f"ogi_snapshot.{ident(MARTS_SCHEMA)}.{ident(name)}"
+            select = sql_bi_select(shapes[name], f"{ident(MARTS_SCHEMA)}.{ident(name)}")
+            for key in sorted(set(parts) | set(old.get(name, {}))):
+                if parts.get(key) == old.get(name, {}).get(key):
+                    continue
+                if not partitioned[name]:
+                    where, params = "", []
+                elif key == "null":
+                    where, params = f" where {ident(PARTITION_COLUMN)} is null", []
+                else:
+                    where, params = f" where {ident(PARTITION_COLUMN)} = ?", [int(key)]
+                deleted += con.execute(f"delete from {target}{where}", params).fetchall()[0][0]
+                if key in parts:
+                    con.execute(f"insert into {target} {select}{where} order by all", params)
+        con.execute("checkpoint ogi_snapshot")
+    finally:
+        con.execute("detach ogi_snapshot")
+    return deleted
 
 
 def _copy_tables(con, tmp: Path, version: str, shapes: dict[str, list[BiColumn]], names: list[str],

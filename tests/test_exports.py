@@ -239,6 +239,36 @@ def test_snapshot_is_a_standalone_file_in_the_old_storage_format(tmp_path):
     assert not (tmp_path / ".snap.duckdb.tmp").exists()
 
 
+def _snapshot_rows(path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [n for (n,) in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
+        return {n: con.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
+    finally:
+        con.close()
+
+
+def test_a_snapshot_is_updated_where_rows_changed_and_equals_a_fresh_one(tmp_path):
+    con = make_marts(tmp_path / "w.duckdb")
+    snap = tmp_path / "snap.duckdb"
+    assert not write_snapshot(con, snap).updated
+    con.execute("update marts.fct_y set value = value + 100 where report_year = 2020 and id = 1")
+    con.execute("delete from marts.fct_y where report_year = 2019 and id = 0")
+    con.execute("insert into marts.fct_y values (2, 2021, 7)")  # a new year
+    con.execute("insert into marts.dim_x values (3, 'x3', null)")
+    second = write_snapshot(con, snap)
+    assert second.updated and second.counts["fct_y"] == 9 and second.kinds["v_sum"] == "view"
+    assert storage_format(snap) == 64
+    fresh = write_snapshot(con, tmp_path / "fresh.duckdb")
+    assert not fresh.updated
+    assert _snapshot_rows(snap) == _snapshot_rows(tmp_path / "fresh.duckdb")
+    assert _snapshot_rows(snap)["v_sum"] == [(2019, 14), (2020, 225), (2021, 7)]
+    # a snapshot changed behind the sidecar's back is written whole again
+    snap.write_bytes(snap.read_bytes())
+    assert not write_snapshot(con, snap).updated
+    assert _snapshot_rows(snap) == _snapshot_rows(tmp_path / "fresh.duckdb")
+
+
 def test_snapshot_storage_version_is_a_setting(tmp_path, monkeypatch):
     con = make_marts(tmp_path / "w.duckdb")
     monkeypatch.setenv(ENV_SNAPSHOT_STORAGE_VERSION, "v1.2.0")
