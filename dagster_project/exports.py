@@ -555,30 +555,56 @@ def _write_snapshot_state(snapshot: Path, plan: dict, kinds: dict, parts: dict, 
 
 def _update_snapshot(con, tmp: Path, shapes: dict[str, list[BiColumn]], partitioned: dict[str, bool],
                      old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> int:
-    """Bring the copy `tmp` of the snapshot to the marts' rows: for each table, the years (or the whole
-    table) whose fingerprint changed are deleted and inserted again. Returns the rows deleted."""
+    """Bring the copy `tmp` of the snapshot to the marts' rows. Only the parts (a year of facts, or a
+    whole table) whose fingerprint changed are touched; in those, a table with a report_id replaces
+    the rows of the reports whose rows differ (count and hash per report, both sides), any other
+    table the whole part. Returns the rows deleted."""
     deleted = 0
     con.execute("attach ? as ogi_snapshot", [str(tmp)])
     try:
         for name, parts in new.items():
             target = f"ogi_snapshot.{ident(MARTS_SCHEMA)}.{ident(name)}"
             select = sql_bi_select(shapes[name], f"{ident(MARTS_SCHEMA)}.{ident(name)}")
+            by_report = any(c.name == REPORT_KEY for c in shapes[name])
             for key in sorted(set(parts) | set(old.get(name, {}))):
-                if parts.get(key) == old.get(name, {}).get(key):
+                before = old.get(name, {}).get(key)
+                if parts.get(key) == before:
                     continue
                 if not partitioned[name]:
-                    where, params = "", []
+                    where, params = "true", []
                 elif key == "null":
-                    where, params = f" where {ident(PARTITION_COLUMN)} is null", []
+                    where, params = f"{ident(PARTITION_COLUMN)} is null", []
                 else:
-                    where, params = f" where {ident(PARTITION_COLUMN)} = ?", [int(key)]
-                deleted += con.execute(f"delete from {target}{where}", params).fetchall()[0][0]
+                    where, params = f"{ident(PARTITION_COLUMN)} = ?", [int(key)]
+                if by_report and before is not None and key in parts and _changed_reports(con, shapes[name], select,
+                                                                                          target, where, params):
+                    where = f"{where} and {ident(REPORT_KEY)} in (select {ident(REPORT_KEY)} from _ogi_changed)"
+                deleted += con.execute(f"delete from {target} where {where}", params).fetchall()[0][0]
                 if key in parts:
-                    con.execute(f"insert into {target} {select}{where} order by all", params)
+                    con.execute(f"insert into {target} select * from ({select}) as w where {where} order by all", params)
         con.execute("checkpoint ogi_snapshot")
     finally:
+        con.execute("drop table if exists _ogi_changed")
         con.execute("detach ogi_snapshot")
     return deleted
+
+
+REPORT_KEY = "report_id"
+
+
+def _changed_reports(con, columns: list[BiColumn], select: str, target: str, where: str, params: list) -> bool:
+    """Fill temp table _ogi_changed with the report_ids whose rows (in the BI shape) differ between the
+    warehouse and the snapshot within `where`; False when a row without report_id differs (then the
+    whole part is replaced)."""
+    cols = ", ".join(ident(c.name) for c in columns)
+    key = ident(REPORT_KEY)
+    con.execute(
+        f"create or replace temp table _ogi_changed as "
+        f"select {key} from (select {key}, count(*) as n, sum(hash({cols})) as h from ({select}) as w "
+        f"where {where} group by 1) as w "
+        f"full join (select {key}, count(*) as n, sum(hash({cols})) as h from {target} where {where} group by 1) as s "
+        f"using ({key}) where w.n is distinct from s.n or w.h is distinct from s.h", params * 2)
+    return con.execute(f"select count(*) from _ogi_changed where {key} is null").fetchall()[0][0] == 0
 
 
 def _copy_tables(con, tmp: Path, version: str, shapes: dict[str, list[BiColumn]], names: list[str],

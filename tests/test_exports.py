@@ -250,14 +250,20 @@ def _snapshot_rows(path) -> dict[str, list[tuple]]:
 
 def test_a_snapshot_is_updated_where_rows_changed_and_equals_a_fresh_one(tmp_path):
     con = make_marts(tmp_path / "w.duckdb")
+    # facts keyed by report: a changed year replaces only the reports whose rows differ
+    con.execute("create table marts.fct_z as select 'r' || (range % 4) as report_id, (2019 + range % 2)::int as report_year, "
+                "range as value from range(12) union all select null, 2020, -1")
     snap = tmp_path / "snap.duckdb"
     assert not write_snapshot(con, snap).updated
+    con.execute("update marts.fct_z set value = value + 1000 where report_id = 'r1'")
+    con.execute("insert into marts.fct_z values ('r9', 2019, 5)")
     con.execute("update marts.fct_y set value = value + 100 where report_year = 2020 and id = 1")
     con.execute("delete from marts.fct_y where report_year = 2019 and id = 0")
     con.execute("insert into marts.fct_y values (2, 2021, 7)")  # a new year
     con.execute("insert into marts.dim_x values (3, 'x3', null)")
     second = write_snapshot(con, snap)
     assert second.updated and second.counts["fct_y"] == 9 and second.kinds["v_sum"] == "view"
+    assert second.counts["fct_z"] == 14
     assert storage_format(snap) == 64
     fresh = write_snapshot(con, tmp_path / "fresh.duckdb")
     assert not fresh.updated
