@@ -13,6 +13,7 @@ crash leaves the previous state, never half of one. Batches go through Arrow, ne
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,9 +102,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ingest_folder(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, now: dt.datetime | None = None, batch_size: int = 2000
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, now: dt.datetime | None = None, batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestSummary:
-    """Bring raw.* in line with the folder; see the module docstring for the rules."""
+    """Bring raw.* in line with the folder; see the module docstring for the rules. `progress(done,
+    total)` is called after every `batch_size` files read (not for files skipped as unchanged)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     ensure_schema(con)
     summary = IngestSummary()
@@ -125,12 +128,16 @@ def ingest_folder(
     restat: list[tuple[int, str]] = []
 
     with transaction(con):  # the whole ingest, streamed writes included, lands at once or not at all
+        files_read = 0
         for st in stats:
             prev = known.get(st.source_file)
             if prev is not None and prev[0] is not None and (prev[1], prev[2]) == (st.byte_size, st.mtime_ns):
                 summary.files_unchanged += 1
                 continue
             report_id, read_error, read_error_code, data = None, None, None, None
+            files_read += 1
+            if progress and files_read % batch_size == 0:
+                progress(files_read, len(stats) - summary.files_unchanged)
             if st.rejected is not None:
                 read_error, read_error_code = f"not read {st.source_file}: {st.rejected}", st.reject_code
                 summary.files_unreadable += 1

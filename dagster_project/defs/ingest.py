@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import WarehousePaths
+from dagster_project.progress import PROGRESS_PREFIX
 from dagster_project.raw_store import ingest_folder
 
 RAW_REPORTS = dg.AssetKey(["raw", "reports"])
@@ -30,8 +31,12 @@ RAW_REPORT_FILES = dg.AssetKey(["raw", "report_files"])
 def raw_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths):
     """Incremental and idempotent ingestion (rules in raw_store.py)."""
     raw_dir = Path(paths.raw_dir)
+
+    def progress(done: int, at_most: int) -> None:
+        context.log.info(f"{PROGRESS_PREFIX}read {done} of at most {at_most} new or changed files")
+
     with duckdb.get_connection() as con:
-        summary = ingest_folder(con, raw_dir)
+        summary = ingest_folder(con, raw_dir, progress=progress)
     for line in summary.unreadable:
         context.log.warning(line)
     context.log.info(
