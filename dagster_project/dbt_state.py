@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project import schema
 from dagster_project.sql import ident
 from dagster_project.transactions import transaction
 
@@ -56,7 +57,7 @@ order by 1
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    schema.ensure(con, DDL)  # only when a table or column is missing: reads need no write access
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -99,8 +100,9 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path, source_
 
 def unchanged(con: duckdb.DuckDBPyConnection, selection: str, fingerprint: str) -> bool:
     """True when the last successful build of `selection` (its models' `schema/name` keys, sorted and
-    comma-separated) saw `fingerprint` and its relations still exist as they were."""
-    ensure_schema(con)
+    comma-separated) saw `fingerprint` and its relations still exist as they were. Reads only."""
+    if schema.missing(con, DDL):
+        return False  # never built here (or before this table existed)
     rows = con.execute("select fingerprint from meta.dbt_builds where selection = ?", [selection]).fetchall()
     return bool(rows) and rows[0][0] == _with_relations(con, selection, fingerprint)
 

@@ -560,28 +560,29 @@ def _update_snapshot(con, tmp: Path, shapes: dict[str, list[BiColumn]], partitio
     the rows of the reports whose rows differ (count and hash per report, both sides), any other
     table the whole part. Returns the rows deleted."""
     deleted = 0
-    con.execute("attach ? as ogi_snapshot", [str(tmp)])
+    con.execute("attach ? as ogi_snapshot (read_write)", [str(tmp)])
     try:
         for name, parts in new.items():
-            target = f"ogi_snapshot.{ident(MARTS_SCHEMA)}.{ident(name)}"
-            select = sql_bi_select(shapes[name], f"{ident(MARTS_SCHEMA)}.{ident(name)}")
+            sql_target = f"ogi_snapshot.{ident(MARTS_SCHEMA)}.{ident(name)}"
+            sql_select = sql_bi_select(shapes[name], f"{ident(MARTS_SCHEMA)}.{ident(name)}")
             by_report = any(c.name == REPORT_KEY for c in shapes[name])
             for key in sorted(set(parts) | set(old.get(name, {}))):
                 before = old.get(name, {}).get(key)
                 if parts.get(key) == before:
                     continue
                 if not partitioned[name]:
-                    where, params = "true", []
+                    sql_where, params = "true", []
                 elif key == "null":
-                    where, params = f"{ident(PARTITION_COLUMN)} is null", []
+                    sql_where, params = f"{ident(PARTITION_COLUMN)} is null", []
                 else:
-                    where, params = f"{ident(PARTITION_COLUMN)} = ?", [int(key)]
-                if by_report and before is not None and key in parts and _changed_reports(con, shapes[name], select,
-                                                                                          target, where, params):
-                    where = f"{where} and {ident(REPORT_KEY)} in (select {ident(REPORT_KEY)} from _ogi_changed)"
-                deleted += con.execute(f"delete from {target} where {where}", params).fetchall()[0][0]
+                    sql_where, params = f"{ident(PARTITION_COLUMN)} = ?", [int(key)]
+                if by_report and before is not None and key in parts and _changed_reports(
+                        con, shapes[name], sql_select, sql_target, sql_where, params):
+                    sql_where = f"{sql_where} and {ident(REPORT_KEY)} in (select {ident(REPORT_KEY)} from _ogi_changed)"
+                deleted += con.execute(f"delete from {sql_target} where {sql_where}", params).fetchall()[0][0]
                 if key in parts:
-                    con.execute(f"insert into {target} select * from ({select}) as w where {where} order by all", params)
+                    con.execute(f"insert into {sql_target} select * from ({sql_select}) as w where {sql_where} "
+                                "order by all", params)
         con.execute("checkpoint ogi_snapshot")
     finally:
         con.execute("drop table if exists _ogi_changed")
@@ -592,25 +593,27 @@ def _update_snapshot(con, tmp: Path, shapes: dict[str, list[BiColumn]], partitio
 REPORT_KEY = "report_id"
 
 
-def _changed_reports(con, columns: list[BiColumn], select: str, target: str, where: str, params: list) -> bool:
+def _changed_reports(con, columns: list[BiColumn], sql_select: str, sql_target: str, sql_where: str,
+                     params: list) -> bool:
     """Fill temp table _ogi_changed with the report_ids whose rows (in the BI shape) differ between the
     warehouse and the snapshot within `where`; False when a row without report_id differs (then the
     whole part is replaced)."""
-    cols = ", ".join(ident(c.name) for c in columns)
+    sql_cols = ", ".join(ident(c.name) for c in columns)
     key = ident(REPORT_KEY)
     con.execute(
         f"create or replace temp table _ogi_changed as "
-        f"select {key} from (select {key}, count(*) as n, sum(hash({cols})) as h from ({select}) as w "
-        f"where {where} group by 1) as w "
-        f"full join (select {key}, count(*) as n, sum(hash({cols})) as h from {target} where {where} group by 1) as s "
-        f"using ({key}) where w.n is distinct from s.n or w.h is distinct from s.h", params * 2)
+        f"select {key} from (select {key}, count(*) as n, sum(hash({sql_cols})) as h from ({sql_select}) as w "
+        f"where {sql_where} group by 1) as w "
+        f"full join (select {key}, count(*) as n, sum(hash({sql_cols})) as h from {sql_target} where {sql_where} "
+        f"group by 1) as s using ({key}) where w.n is distinct from s.n or w.h is distinct from s.h", params * 2)
     return con.execute(f"select count(*) from _ogi_changed where {key} is null").fetchall()[0][0] == 0
 
 
 def _copy_tables(con, tmp: Path, version: str, shapes: dict[str, list[BiColumn]], names: list[str],
                  create_schema: bool) -> None:
     # A file that exists keeps the format it was created in; STORAGE_VERSION applies when it is new.
-    con.execute("attach ? as ogi_snapshot (storage_version ?)", [str(tmp), version])
+    # read_write: the exports may run on the live warehouse opened read-only (nothing else to do this run)
+    con.execute("attach ? as ogi_snapshot (storage_version ?, read_write)", [str(tmp), version])
     try:
         if create_schema:
             con.execute(f"create schema ogi_snapshot.{ident(MARTS_SCHEMA)}")

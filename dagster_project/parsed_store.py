@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from dagster_project import schema
 from dagster_project.parsing import agencies
 from dagster_project.parsing import report as report_parser
 from dagster_project.parsing.model import ParsedReport
@@ -180,7 +181,7 @@ class ParseSummary:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    schema.ensure(con, DDL)  # only when a table or column is missing: reads need no write access
 
 
 LAST_CATALOGUED_YEAR = 2100  # template_years runs to here; dim_year stops at the latest year present
@@ -208,16 +209,42 @@ def catalogue_rows() -> dict[str, list[dict]]:
     }
 
 
+def stale_catalogue(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The catalogue tables whose rows differ from catalogue_rows() (all of them when the schema is
+    missing a table or column). Reads only."""
+    if schema.missing(con, DDL):
+        return list(catalogue_rows())
+    stale = []
+    for name, rows in catalogue_rows().items():
+        table = ident(f"parsed.{name}")
+        if [tuple(r) for r in con.execute(f"select * from {table} order by 1").fetchall()] != sorted(
+                tuple(r.values()) for r in rows):
+            stale.append(name)
+    return stale
+
+
+def has_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when parse_pending has anything to do: a report to parse (new, or parsed by another
+    parser version) or parsed rows of a report that is gone. Reads only."""
+    if schema.missing(con, DDL):
+        return True
+    return bool(con.execute(
+        "select exists (select 1 from raw.reports r left join parsed.reports p using (report_id) "
+        "               where p.report_id is null or p.parser_version <> ?) "
+        "    or exists (select 1 from parsed.reports where report_id not in (select report_id from raw.reports))",
+        [PARSER_VERSION]).fetchall()[0][0])
+
+
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Replace each catalogue table (catalogue_rows) whose content changed; returns rows per table.
     An unchanged table is not written, so an idle re-run stays a no-op."""
     ensure_schema(con)
     counts = {}
+    stale = set(stale_catalogue(con))
     for name, rows in catalogue_rows().items():
         table = ident(f"parsed.{name}")
         counts[name] = len(rows)
-        current = con.execute(f"select * from {table} order by 1").fetchall()
-        if [tuple(r) for r in current] == sorted(tuple(r.values()) for r in rows):
+        if name not in stale:
             continue
         arrow = pa.Table.from_pylist(rows)
         with transaction(con):

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from dagster_project import schema
 from dagster_project.corpus import read_and_hash, scan
 from dagster_project.parsing.pdf import PdfError, is_pdf, page_count, read_pdf
 from dagster_project.parsing.text import DecodeError, decode_bytes
@@ -98,19 +99,51 @@ class IngestSummary:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    schema.ensure(con, DDL)  # only when a table or column is missing: reads need no write access
+
+
+def folder_changed(con: duckdb.DuckDBPyConnection, raw_dir: Path, stats: list | None = None) -> bool:
+    """True when ingest_folder would write anything: a file new, removed, resized or touched since it
+    was recorded, or a file recorded as unreadable that now reads or fails otherwise. Reads only, and
+    opens no file but those recorded as unreadable."""
+    if schema.missing(con, DDL):
+        return True
+    stats = scan(raw_dir) if stats is None else stats
+    known = {row[0]: row[1:] for row in con.execute(
+        "select source_file, report_id, byte_size, mtime_ns, read_error from raw.report_files").fetchall()}
+    if len(known) != len(stats):
+        return True
+    for st in stats:
+        prev = known.get(st.source_file)
+        if prev is None:
+            return True
+        if prev[0] is not None:
+            if (prev[1], prev[2]) != (st.byte_size, st.mtime_ns):
+                return True
+            continue
+        if st.rejected is not None:
+            error = f"not read {st.source_file}: {st.rejected}"
+        else:
+            try:
+                read_and_hash(raw_dir / st.source_file)
+                return True  # readable now
+            except OSError as exc:
+                error = f"cannot read {st.source_file}: {exc.strerror or exc}"
+        if prev[3] != error:
+            return True
+    return False
 
 
 def ingest_folder(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, now: dt.datetime | None = None, batch_size: int = 2000,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, stats: list | None = None,
 ) -> IngestSummary:
     """Bring raw.* in line with the folder; see the module docstring for the rules. `progress(done,
     total)` is called after every `batch_size` files read (not for files skipped as unchanged)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     ensure_schema(con)
     summary = IngestSummary()
-    stats = scan(raw_dir)
+    stats = scan(raw_dir) if stats is None else stats  # a scan the caller already made (folder_changed)
     summary.files_seen = len(stats)
 
     known = {

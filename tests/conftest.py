@@ -11,6 +11,7 @@ tests/helpers.py; import them from there, never from this file.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class BuiltWarehouse:
     second_run: object  # dagster ExecuteInProcessResult of the re-run
     snapshot_after_first: dict
     digest_after_first: dict  # helpers.warehouse_digest after the first build
+    file_after_first: tuple  # (sha256, mtime_ns) of the warehouse file after the first build
+    file_after_second: tuple
+    working_copy_during_second: bool  # whether the re-run made a working copy (it must not)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.warehouse), read_only=True)
@@ -75,6 +79,7 @@ def seed_corpus(tmp_path_factory) -> Path:
 def warehouse(seed_corpus, tmp_path_factory) -> BuiltWarehouse:
     """First build through the installed `ogi` command (a subprocess, as a user runs it), then a
     second run of the same job in-process, which must find nothing to do."""
+    from dagster_project import working_copy
     from dagster_project.definitions import build_definitions
 
     out = tmp_path_factory.mktemp("warehouse")
@@ -82,10 +87,16 @@ def warehouse(seed_corpus, tmp_path_factory) -> BuiltWarehouse:
     cli = run_cli(["build", "--raw", str(seed_corpus), "--warehouse", str(wh), "--exports", str(exports)])
     assert cli.returncode == 0, cli.stderr[-3000:]
     snap, digest = table_snapshot(wh), warehouse_digest(wh)
+    first_file = (hashlib.sha256(wh.read_bytes()).hexdigest(), wh.stat().st_mtime_ns)
     old = set_env(seed_corpus, wh, exports)
+    made = []
+    real_begin = working_copy.begin
+    working_copy.begin = lambda live: made.append(live) or real_begin(live)  # observe, then do the real copy
     try:
         second = run_job(build_definitions())
     finally:
+        working_copy.begin = real_begin
         restore_env(old)
-    return BuiltWarehouse(seed_corpus, wh, exports, cli, second, snap, digest)
+    second_file = (hashlib.sha256(wh.read_bytes()).hexdigest(), wh.stat().st_mtime_ns)
+    return BuiltWarehouse(seed_corpus, wh, exports, cli, second, snap, digest, first_file, second_file, bool(made))
 

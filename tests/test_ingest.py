@@ -90,6 +90,14 @@ def test_rerun_on_unchanged_corpus_writes_no_row_anywhere(warehouse):
     assert exports["reused_unchanged_marts"].value is True
 
 
+def test_rerun_on_unchanged_corpus_copies_and_touches_nothing(warehouse):
+    """Every step decided on the live file opened read-only: no working copy, the file byte for byte
+    and mtime for mtime as the first build left it (so a no-op costs no copy at any corpus size)."""
+    assert warehouse.second_run.success
+    assert not warehouse.working_copy_during_second
+    assert warehouse.file_after_second == warehouse.file_after_first
+
+
 def test_rerun_on_unchanged_corpus_writes_nothing(warehouse):
     assert warehouse.second_run.success
     assert table_snapshot(warehouse.warehouse) == warehouse.snapshot_after_first

@@ -132,6 +132,15 @@ def code_files() -> list[Path]:
     return sorted(seen)
 
 
+def inputs_unchanged(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
+                     expectations_dir: Path = EXPECTATIONS_DIR) -> bool:
+    """True when run_checks would reuse the last pass (same inputs and code, Data Docs present):
+    then it only reads, and may be given a read-only connection. Reads only."""
+    last = store.last_run(con)
+    docs_present = data_docs_dir is None or (data_docs_dir / "index.html").exists()
+    return last is not None and docs_present and last[0] == input_fingerprint(con, expectations_dir)
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
                expectations_dir: Path = EXPECTATIONS_DIR, first_failures: int = 5) -> CheckRun:
     timings = {}

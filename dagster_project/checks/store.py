@@ -19,6 +19,7 @@ import json
 import duckdb
 import pyarrow as pa
 
+from dagster_project import schema
 from dagster_project.checks import catalogue as cat
 from dagster_project.checks import scope
 from dagster_project.checks.gx_runner import UNEXPECTED_TABLE
@@ -90,7 +91,7 @@ order by i.report_id, i.check_id, i.subject
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    schema.ensure(con, DDL)  # only when a table or column is missing: reads need no write access
 
 
 def write(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> dict[str, int]:
@@ -117,8 +118,9 @@ def write(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> dict[str, int
 
 
 def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str, dict] | None:
-    """(fingerprint, integrity) of the latest recorded pass, or None."""
-    ensure_schema(con)
+    """(fingerprint, integrity) of the latest recorded pass, or None. Reads only."""
+    if schema.missing(con, DDL):
+        return None
     row = con.execute(
         "select input_fingerprint, integrity from checks.runs order by finished_at desc limit 1").fetchall()
     return (row[0][0], json.loads(row[0][1])) if row else None

@@ -23,11 +23,10 @@ downstream marts/exports keep their previous state instead of publishing wrong s
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dagster_project.checks import catalogue as cat
-from dagster_project.checks.pipeline import run_checks
-from dagster_project.defs.resources import WarehousePaths
+from dagster_project.checks.pipeline import inputs_unchanged, run_checks
+from dagster_project.defs.resources import WarehouseDuckDB, WarehousePaths
 from dagster_project.progress import PROGRESS_PREFIX
 
 CHECK_RESULTS = dg.AssetKey(["checks", "results"])
@@ -69,11 +68,14 @@ CHECK_SPECS = [
     ],
     check_specs=CHECK_SPECS,
 )
-def check_results(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths):
+def check_results(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB, paths: WarehousePaths):
     """Identity table → GX (one validation per suite) → checks.results / checks.catalogue → Data Docs."""
     context.log.info(f"{PROGRESS_PREFIX}running arithmetic checks (Great Expectations)…")
-    with duckdb.get_connection() as con:
-        run = run_checks(con, Path(paths.data_docs_dir))
+    docs_dir = Path(paths.data_docs_dir)
+    with duckdb.read_connection() as con:
+        reuse = inputs_unchanged(con, docs_dir)
+    with (duckdb.read_connection() if reuse else duckdb.get_connection()) as con:
+        run = run_checks(con, docs_dir)
     context.log.info(
         f"{PROGRESS_PREFIX}checks: {sum(run.status_counts.values())} results "
         + ", ".join(f"{k} {v}" for k, v in sorted(run.status_counts.items()))

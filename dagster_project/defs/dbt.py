@@ -16,9 +16,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
-from dagster_duckdb import DuckDBResource
 
 from dagster_project import dbt_runner, dbt_state
+from dagster_project.defs.resources import WarehouseDuckDB
 from dagster_project.progress import PROGRESS_PREFIX
 from dagster_project.settings import DBT_PROJECT_DIR
 
@@ -52,11 +52,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="ogi_dbt_models")
-    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: "InProcessDbt", duckdb: DuckDBResource):
+    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: "InProcessDbt", duckdb: WarehouseDuckDB):
         # Requiring `duckdb` also makes the run set up the working copy that dbt writes
         # (OGI_BUILD_DATABASE) even when dbt models are materialized on their own.
         selection = ",".join(sorted(k.to_user_string() for k in context.selected_asset_keys))
-        with duckdb.get_connection() as con:  # closed before dbt opens the file
+        with duckdb.read_connection() as con:  # closed before dbt opens the file
             fingerprint = dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, _source_tables(context))
             skip = dbt_state.unchanged(con, selection, fingerprint)
         if skip:
@@ -70,6 +70,8 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # this op in several subsets (dbt models sit both upstream and downstream of Python assets), so
         # a test runs with the subset holding all its models (or their ancestors): buildable indirect
         # selection. Relationship tests across subsets need the parent declared (see fct_report_metric).
+        with duckdb.get_connection():
+            pass  # dbt writes the run's working copy (OGI_BUILD_DATABASE): make it now if no step has
         all_passed = True
         for event in dbt.build(context):
             all_passed = all_passed and not (isinstance(event, dg.AssetCheckResult) and not event.passed)

@@ -4,9 +4,8 @@ snapshot in an old storage format that DuckDB 1.x drivers read (see dagster_proj
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.resources import WarehousePaths
+from dagster_project.defs.resources import WarehouseDuckDB, WarehousePaths
 from dagster_project.exports import export_all
 from dagster_project.progress import PROGRESS_PREFIX
 from dagster_project.settings import DBT_PROJECT_DIR
@@ -24,8 +23,8 @@ def build_exports_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         "from the dbt docs) and a DuckDB snapshot file of the marts in an old storage format "
         "(OGI_SNAPSHOT_STORAGE_VERSION), so BI tools never hold the live warehouse open.",
     )
-    def bi_exports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths) -> dg.MaterializeResult:
-        with duckdb.get_connection() as con:
+    def bi_exports(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB, paths: WarehousePaths) -> dg.MaterializeResult:
+        with duckdb.read_connection() as con:  # the exports read the warehouse and write files only
             result = export_all(con, Path(paths.export_dir), Path(paths.snapshot), DBT_PROJECT_DIR / "models")
         if result.reused:
             context.log.info(f"{PROGRESS_PREFIX}marts unchanged since the last export: {result.export_dir} kept as it is")

@@ -4,11 +4,11 @@
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.resources import WarehousePaths
+from dagster_project.corpus import scan
+from dagster_project.defs.resources import WarehouseDuckDB, WarehousePaths
 from dagster_project.progress import PROGRESS_PREFIX
-from dagster_project.raw_store import ingest_folder
+from dagster_project.raw_store import folder_changed, ingest_folder
 
 RAW_REPORTS = dg.AssetKey(["raw", "reports"])
 RAW_REPORT_FILES = dg.AssetKey(["raw", "report_files"])
@@ -28,15 +28,19 @@ RAW_REPORT_FILES = dg.AssetKey(["raw", "report_files"])
                      "unreadable files are kept with the reason."),
     ],
 )
-def raw_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: WarehousePaths):
+def raw_reports(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB, paths: WarehousePaths):
     """Incremental and idempotent ingestion (rules in raw_store.py)."""
     raw_dir = Path(paths.raw_dir)
 
     def progress(done: int, at_most: int) -> None:
         context.log.info(f"{PROGRESS_PREFIX}read {done} of at most {at_most} new or changed files")
 
-    with duckdb.get_connection() as con:
-        summary = ingest_folder(con, raw_dir, progress=progress)
+    stats = scan(raw_dir)
+    with duckdb.read_connection() as con:
+        changed = folder_changed(con, raw_dir, stats)
+    # Only a change makes the run's working copy; an unchanged folder is summarised from what is there.
+    with (duckdb.get_connection() if changed else duckdb.read_connection()) as con:
+        summary = ingest_folder(con, raw_dir, progress=progress, stats=stats)
     for line in summary.unreadable:
         context.log.warning(line)
     context.log.info(

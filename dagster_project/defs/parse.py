@@ -1,10 +1,10 @@
 """Parse assets: raw.reports → parsed.* through the pure-Python parser (logic in parsed_store.py)."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.ingest import RAW_REPORT_FILES, RAW_REPORTS
-from dagster_project.parsed_store import PARSER_VERSION, parse_pending, write_catalogue
+from dagster_project.defs.resources import WarehouseDuckDB
+from dagster_project.parsed_store import PARSER_VERSION, has_pending, parse_pending, stale_catalogue, write_catalogue
 from dagster_project.progress import PROGRESS_PREFIX
 
 PARSED_TABLES = {
@@ -22,13 +22,15 @@ PARSED_TABLES = {
                         deps=[RAW_REPORTS, RAW_REPORT_FILES])
            for t, d in PARSED_TABLES.items()],
 )
-def parsed_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def parsed_reports(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB):
     """Parse new and changed reports (and all of them when the parser changed)."""
 
     def progress(done: int, total: int) -> None:
         context.log.info(f"{PROGRESS_PREFIX}parsed {done}/{total} reports")
 
-    with duckdb.get_connection() as con:
+    with duckdb.read_connection() as con:
+        pending = has_pending(con)
+    with (duckdb.get_connection() if pending else duckdb.read_connection()) as con:
         summary = parse_pending(con, progress=progress)
     meta = {
         "parser_version": PARSER_VERSION,
@@ -57,9 +59,11 @@ CATALOGUE_TABLES = {
     specs=[dg.AssetSpec(dg.AssetKey(["parsed", t]), description=d, kinds={"duckdb", "python"})
            for t, d in CATALOGUE_TABLES.items()],
 )
-def catalogue(duckdb: DuckDBResource):
+def catalogue(duckdb: WarehouseDuckDB):
     """The domain facts of parsing/templates.py as tables, for dbt."""
-    with duckdb.get_connection() as con:
+    with duckdb.read_connection() as con:
+        stale = stale_catalogue(con)
+    with (duckdb.get_connection() if stale else duckdb.read_connection()) as con:
         counts = write_catalogue(con)
     for table in CATALOGUE_TABLES:
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["parsed", table]), metadata={"rows": counts[table]})
