@@ -6,14 +6,15 @@ leave a half-built warehouse after a kill, and DuckDB admits no writer while any
 the file, even read-only. So every run:
 
 1. takes the build lock (one build per warehouse at a time; a second one fails with a clear error);
-2. copies the live file to `.<name>.building` beside it, discarding what a killed run left there;
+2. discards what a killed run left, and when a step first has something to write, copies the live
+   file to `.<name>.building` beside it (a run with nothing to write copies nothing);
 3. lets every step (ingest, parse, dbt, checks, exports) write the working copy only;
 4. at the end, if no step failed: checkpoints the copy and renames it over the live file, one
    atomic rename. A reader that had the old file open keeps reading the old version; the next
    connection sees the new one. If a step failed, the working copy is dropped: the live warehouse
    stays as the last good run left it.
 
-The copy costs one sequential read and write of the file per run (seconds per GB), the price of a
+The copy costs one sequential read and write of the file per run that writes (seconds per GB), the price of a
 warehouse that is never half-written. No Dagster here: the resource in defs/resources.py calls these.
 """
 
