@@ -48,13 +48,41 @@ def dbt_project() -> DbtProject:
     return project
 
 
+class InProcessDbt(dg.ConfigurableResource):
+    """Runs `dbt build` for the selected dbt assets inside the run's process (dbt_runner.py says why)
+    and turns dbt's result events into Dagster events with dagster-dbt's own translation, so the
+    asset graph, check names and metadata are what DbtCliResource would give."""
+
+    project_dir: str
+    profiles_dir: str
+
+    def build(self, context: dg.AssetExecutionContext):
+        project_dir, profiles_dir = Path(self.project_dir), Path(self.profiles_dir)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context, manifest={}, dagster_dbt_translator=DagsterDbtTranslator())
+        # A unique artifact folder per invocation, named like dagster-dbt's (dbt_state prunes them).
+        target = project_dir / "target" / f"{context.op_execution_context.op.name}-{context.run_id[:7]}-{uuid.uuid4().hex[:6]}"
+        manifest = dbt_runner.warm_manifest(project_dir, profiles_dir, project_dir / "target")
+        context.log.info(f"dbt build (in process) {' '.join(params.selection_args)[:200]}")
+        run = dbt_runner.invoke(["build", "--indirect-selection", "buildable", *params.selection_args],
+                                project_dir, profiles_dir, manifest, target)
+        for raw in run.result_events:
+            yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
+                manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context, target_path=target, project=params.dbt_project)
+        if not run.success:
+            raise dg.Failure(
+                description=f"dbt build failed{': ' + run.error if run.error else ''}; its log: {target / 'dbt.log'}",
+                metadata={"dbt_log": dg.MetadataValue.path(str(target / "dbt.log"))})
+
+
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="ogi_dbt_models")
-    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: "InProcessDbt", duckdb: WarehouseDuckDB):
-        # Requiring `duckdb` also makes the run set up the working copy that dbt writes
-        # (OGI_BUILD_DATABASE) even when dbt models are materialized on their own.
+    def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: InProcessDbt, duckdb: WarehouseDuckDB):
+        # The skip decision reads the live file (or the run's working copy once a step made one); a
+        # build makes the working copy first, since dbt writes it (OGI_BUILD_DATABASE).
         selection = ",".join(sorted(k.to_user_string() for k in context.selected_asset_keys))
         with duckdb.read_connection() as con:  # closed before dbt opens the file
             fingerprint = dbt_state.input_fingerprint(con, DBT_PROJECT_DIR, _source_tables(context))
@@ -71,7 +99,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # a test runs with the subset holding all its models (or their ancestors): buildable indirect
         # selection. Relationship tests across subsets need the parent declared (see fct_report_metric).
         with duckdb.get_connection():
-            pass  # dbt writes the run's working copy (OGI_BUILD_DATABASE): make it now if no step has
+            pass  # makes the working copy unless an earlier step of the run already did
         all_passed = True
         for event in dbt.build(context):
             all_passed = all_passed and not (isinstance(event, dg.AssetCheckResult) and not event.passed)
@@ -114,34 +142,6 @@ def _reused_results(context: dg.AssetExecutionContext):
         for check in sorted(checks.get(key, ()), key=lambda c: c.name):
             yield dg.AssetCheckResult(asset_key=key, check_name=check.name, passed=True,
                                       metadata={"dbt": "not re-run: inputs unchanged since the last build, where it passed"})
-
-
-class InProcessDbt(dg.ConfigurableResource):
-    """Runs `dbt build` for the selected dbt assets inside the run's process (dbt_runner.py says why)
-    and turns dbt's result events into Dagster events with dagster-dbt's own translation, so the
-    asset graph, check names and metadata are what DbtCliResource would give."""
-
-    project_dir: str
-    profiles_dir: str
-
-    def build(self, context: dg.AssetExecutionContext):
-        project_dir, profiles_dir = Path(self.project_dir), Path(self.profiles_dir)
-        params = get_updated_cli_invocation_params_for_context(
-            context=context, manifest={}, dagster_dbt_translator=DagsterDbtTranslator())
-        # A unique artifact folder per invocation, named like dagster-dbt's (dbt_state prunes them).
-        target = project_dir / "target" / f"{context.op_execution_context.op.name}-{context.run_id[:7]}-{uuid.uuid4().hex[:6]}"
-        manifest = dbt_runner.warm_manifest(project_dir, profiles_dir, project_dir / "target")
-        context.log.info(f"dbt build (in process) {' '.join(params.selection_args)[:200]}")
-        run = dbt_runner.invoke(["build", "--indirect-selection", "buildable", *params.selection_args],
-                                project_dir, profiles_dir, manifest, target)
-        for raw in run.result_events:
-            yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
-                manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator,
-                context=context, target_path=target, project=params.dbt_project)
-        if not run.success:
-            raise dg.Failure(
-                description=f"dbt build failed{': ' + run.error if run.error else ''}; its log: {target / 'dbt.log'}",
-                metadata={"dbt_log": dg.MetadataValue.path(str(target / "dbt.log"))})
 
 
 def dbt_resource(project: DbtProject) -> InProcessDbt:
