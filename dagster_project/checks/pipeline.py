@@ -132,19 +132,22 @@ def code_files() -> list[Path]:
     return sorted(seen)
 
 
-def inputs_unchanged(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
-                     expectations_dir: Path = EXPECTATIONS_DIR) -> bool:
-    """True when run_checks would reuse the last pass (same inputs and code, Data Docs present):
-    then it only reads, and may be given a read-only connection. Reads only."""
+def inputs_unchanged(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None, fingerprint: str) -> bool:
+    """True when run_checks would reuse the last pass (same inputs and code as `fingerprint`, from
+    input_fingerprint, and Data Docs present): then it only reads, and may be given a read-only
+    connection. Reads only."""
     last = store.last_run(con)
     docs_present = data_docs_dir is None or (data_docs_dir / "index.html").exists()
-    return last is not None and docs_present and last[0] == input_fingerprint(con, expectations_dir)
+    return last is not None and docs_present and last[0] == fingerprint
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
-               expectations_dir: Path = EXPECTATIONS_DIR, first_failures: int = 5) -> CheckRun:
+               expectations_dir: Path = EXPECTATIONS_DIR, first_failures: int = 5,
+               fingerprint: str | None = None) -> CheckRun:
+    """One pass (or the reuse of the last one); `fingerprint`: input_fingerprint of this database's
+    inputs when the caller already computed it (it scans every fact)."""
     timings = {}
-    fingerprint = input_fingerprint(con, expectations_dir)
+    fingerprint = fingerprint or input_fingerprint(con, expectations_dir)
     last = store.last_run(con)
     docs_present = data_docs_dir is None or (data_docs_dir / "index.html").exists()
     skipped = last is not None and last[0] == fingerprint and docs_present

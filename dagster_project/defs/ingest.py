@@ -36,11 +36,13 @@ def raw_reports(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB, path
         context.log.info(f"{PROGRESS_PREFIX}read {done} of at most {at_most} new or changed files")
 
     stats = scan(raw_dir)
+    summary = None
     with duckdb.read_connection() as con:
-        changed = folder_changed(con, raw_dir, stats)
-    # Only a change makes the run's working copy; an unchanged folder is summarised from what is there.
-    with (duckdb.get_connection() if changed else duckdb.read_connection()) as con:
-        summary = ingest_folder(con, raw_dir, progress=progress, stats=stats)
+        if not folder_changed(con, raw_dir, stats):  # summarised from what is there, nothing written
+            summary = ingest_folder(con, raw_dir, progress=progress, stats=stats)
+    if summary is None:  # only a change makes the run's working copy
+        with duckdb.get_connection() as con:
+            summary = ingest_folder(con, raw_dir, progress=progress, stats=stats)
     for line in summary.unreadable:
         context.log.warning(line)
     context.log.info(

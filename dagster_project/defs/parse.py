@@ -28,10 +28,13 @@ def parsed_reports(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB):
     def progress(done: int, total: int) -> None:
         context.log.info(f"{PROGRESS_PREFIX}parsed {done}/{total} reports")
 
+    summary = None
     with duckdb.read_connection() as con:
-        pending = has_pending(con)
-    with (duckdb.get_connection() if pending else duckdb.read_connection()) as con:
-        summary = parse_pending(con, progress=progress)
+        if not has_pending(con):  # summarised from what is there, nothing written
+            summary = parse_pending(con, progress=progress)
+    if summary is None:
+        with duckdb.get_connection() as con:
+            summary = parse_pending(con, progress=progress)
     meta = {
         "parser_version": PARSER_VERSION,
         "reports_parsed_this_run": summary.reports_parsed,
@@ -61,9 +64,12 @@ CATALOGUE_TABLES = {
 )
 def catalogue(duckdb: WarehouseDuckDB):
     """The domain facts of parsing/templates.py as tables, for dbt."""
+    counts = None
     with duckdb.read_connection() as con:
-        stale = stale_catalogue(con)
-    with (duckdb.get_connection() if stale else duckdb.read_connection()) as con:
-        counts = write_catalogue(con)
+        if not stale_catalogue(con):
+            counts = write_catalogue(con)  # writes nothing: every table is current
+    if counts is None:
+        with duckdb.get_connection() as con:
+            counts = write_catalogue(con)
     for table in CATALOGUE_TABLES:
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["parsed", table]), metadata={"rows": counts[table]})
