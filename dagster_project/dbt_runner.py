@@ -14,7 +14,6 @@ No Dagster here: defs/dbt.py turns the result events into asset materializations
 
 from __future__ import annotations
 
-import atexit
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,17 +24,6 @@ RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "
 
 _LOCK = threading.Lock()
 
-
-def _clear_typing_caches() -> None:
-    """Drop typing's caches at exit: dbt-duckdb's annotations keep DuckDB's nanobind types in them,
-    and nanobind then prints a page of (benign) "leaked instance" warnings at interpreter shutdown."""
-    import typing
-
-    for cleanup in getattr(typing, "_cleanups", ()):
-        cleanup()
-
-
-atexit.register(_clear_typing_caches)
 _MANIFESTS: dict[tuple[str, float], Any] = {}  # (project dir, manifest.json mtime) -> parsed Manifest
 
 

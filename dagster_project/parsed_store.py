@@ -395,8 +395,6 @@ def parse_pending(
                 chunks = _batch_chunks(con, batches[next_batch])
                 for k, chunk in enumerate(chunks):
                     in_flight.append((next_batch, k == len(chunks) - 1, parsers.submit(chunk)))
-                if not chunks:  # cannot happen (a batch holds ≥ 1 report) but must not stall the loop
-                    in_flight.append((next_batch, True, _Done({})))
                 next_batch += 1
             index, last, result = in_flight.popleft()
             for table, arrow in result.get().items():
