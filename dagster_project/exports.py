@@ -40,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import duckdb_config
 from dagster_project.sql import ident
 
 MARTS_SCHEMA = "marts"
@@ -491,7 +492,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Path, storage_versi
     # Views: created through a connection on the file itself, so that their `marts.x` names resolve
     # inside the snapshot whatever name a client opens it under.
     failed: list[str] = []
-    scon = duckdb.connect(str(tmp))
+    scon = duckdb.connect(str(tmp), config=duckdb_config())
     try:
         for name, body in views.items():
             if body is None:

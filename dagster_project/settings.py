@@ -1,7 +1,7 @@
 """Where things live: the three path settings and their defaults.
 
-The README lists six environment variables. The three paths are read here: OGI_RAW_DIR, OGI_WAREHOUSE
-and OGI_EXPORT_DIR. The other three are read where they are used: OGI_PARSE_WORKERS (parsed_store.py),
+The README lists seven environment variables. The three paths are read here: OGI_RAW_DIR, OGI_WAREHOUSE
+and OGI_EXPORT_DIR, and so is OGI_DUCKDB_MEMORY_LIMIT (duckdb_config). The other three are read where they are used: OGI_PARSE_WORKERS (parsed_store.py),
 OGI_PDF_MAX_PAGES (parsing/pdf.py) and OGI_MAX_FILE_MB (corpus.py). OGI_SNAPSHOT_STORAGE_VERSION, from
 the README's BI section, is read in exports.py.
 
@@ -25,6 +25,11 @@ ENV_RAW_DIR = "OGI_RAW_DIR"
 ENV_WAREHOUSE = "OGI_WAREHOUSE"
 ENV_EXPORT_DIR = "OGI_EXPORT_DIR"
 ENV_BUILD_DATABASE = "OGI_BUILD_DATABASE"  # set by export_to_environment for dbt; not for users
+ENV_DUCKDB_MEMORY_LIMIT = "OGI_DUCKDB_MEMORY_LIMIT"
+# Why a limit: DuckDB's default is 80 % of the machine's RAM, and it keeps what it took; at 100,000
+# reports the checks' joins took 8–10 GB. Every step's work is cut to fit 2 GB (checks in buckets of
+# agencies, parsing in batches), so a build stays under 4 GiB with Python and the parser workers.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 DEFAULTS = {
     ENV_RAW_DIR: PROJECT_ROOT / "raw",
@@ -64,6 +69,13 @@ class Settings:
         return self.warehouse.parent / "data_docs"
 
 
+def duckdb_config() -> dict[str, str]:
+    """The settings of every DuckDB connection a build opens (the steps', dbt's through profiles.yml,
+    the snapshot's): the memory limit, and DuckDB's spill folder left at its default."""
+    limit = os.environ.get(ENV_DUCKDB_MEMORY_LIMIT, "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+    return {"memory_limit": limit}
+
+
 def load_settings() -> Settings:
     return Settings(_path(ENV_RAW_DIR), _path(ENV_WAREHOUSE), _path(ENV_EXPORT_DIR))
 
@@ -74,5 +86,6 @@ def export_to_environment(settings: Settings) -> None:
     os.environ[ENV_RAW_DIR] = str(settings.raw_dir)
     os.environ[ENV_WAREHOUSE] = str(settings.warehouse)
     os.environ[ENV_EXPORT_DIR] = str(settings.export_dir)
+    os.environ[ENV_DUCKDB_MEMORY_LIMIT] = duckdb_config()["memory_limit"]  # profiles.yml reads it
     # Internal, not a setting: dbt writes the run's working copy, never the live file.
     os.environ[ENV_BUILD_DATABASE] = str(settings.working_copy)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import duckdb_config
+
 
 class BuildLocked(RuntimeError):
     """Another build holds this warehouse's build lock."""
@@ -89,7 +91,7 @@ def publish(live: Path) -> None:
     work = working_path(live)
     if not work.exists():
         return
-    con = duckdb.connect(str(work))
+    con = duckdb.connect(str(work), config=duckdb_config())
     try:
         con.execute("checkpoint")  # everything in the main file: no WAL to move alongside
     finally:

@@ -10,6 +10,12 @@ report's layout per table (v2019 / v2021) and its previous-year report (same age
 derived in SQL; the applicable rules × terms are joined to the facts once and aggregated. SQL text is
 constant: the only values are our own catalogue rows, loaded through Arrow, never formatted in.
 
+In buckets of agencies: the reports to evaluate are split by agency (an agency's reports, and so
+each report's previous-year neighbour, fall in one bucket) into buckets of about BUCKET_REPORTS
+reports, and the pass runs bucket by bucket on a temp copy of the bucket's facts (`chk_facts`).
+Why: in one piece, the join of every rule term to 17.5 M facts (100,000 reports) held 6–8 GB of
+hash tables, and under a DuckDB memory_limit it spilled and took 7× longer; a bucket's joins fit.
+
 Blank-cell policy (docs/spec/templates.md §7.4): a term is `number`, `blank` (counts as 0, "lenient"), or missing
 (`absent` = no such cell, `na_marker` / `unparseable`, or an approximate prose figure). A rule with a
 missing cell, or with no number at all, is not evaluable → `incomplete` (required_missing names the
@@ -42,6 +48,11 @@ REPORTS = "marts.dim_report"
 AGENCIES = "marts.dim_agency"
 
 IDENTITY_TABLE = "chk_identity"
+# Per bucket (build_identity_table): the bucket's reports, them plus their previous-year neighbours,
+# and the facts of those.
+BUCKET = "chk_bucket"
+BUCKET_FACTS = "chk_facts"
+BUCKET_REPORTS = 10_000  # reports per bucket: ≈ 1.8 M facts, a few hundred MB of join state
 
 
 def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
@@ -112,7 +123,7 @@ SQL_LAYOUT = f"""
 create or replace temp table chk_layout as
 with present as (
     select f.report_id, e.table_code, e.version, count(*) as n
-    from {FACTS} as f
+    from {BUCKET_FACTS} as f
     join chk_expected as e on e.metric_code = f.metric_code
     group by all
 )
@@ -120,7 +131,7 @@ select p.report_id, p.table_code,
        coalesce(max(case when p.version = r.template_version then p.version end),
                 arg_max(p.version, p.n * 10 + case when p.version = 'v2021' then 1 else 0 end)) as version
 from present as p
-join chk_reports as r using (report_id)
+join chk_breports as r using (report_id)
 group by p.report_id, p.table_code
 """
 
@@ -132,9 +143,9 @@ select l.report_id, l.table_code,
        min(pl.report_id) as prev_report_id,
        arg_min(pl.version, pl.report_id) as prev_version
 from chk_layout as l
-join chk_reports as r using (report_id)
+join chk_breports as r using (report_id)
 -- the previous year's CURRENT report: never a superseded revision, whichever report is checked
-join chk_reports as pr on pr.agency_id = r.agency_id and pr.report_year = r.report_year - 1 and pr.is_current
+join chk_breports as pr on pr.agency_id = r.agency_id and pr.report_year = r.report_year - 1 and pr.is_current
 join chk_layout as pl on pl.report_id = pr.report_id and pl.table_code = l.table_code
 group by l.report_id, l.table_code
 """
@@ -146,11 +157,12 @@ from chk_rules as ru
 join chk_layout as l
   on l.table_code = ru.layout_table and (ru.layout_version is null or l.version = ru.layout_version)
 left join chk_prev as pv on pv.report_id = l.report_id and pv.table_code = ru.layout_table
-where (not ru.needs_prev
+where l.report_id in (select report_id from chk_bucket)  -- not the neighbours: they are compared with
+  and (not ru.needs_prev
        or (pv.prev_report_id is not null
            and (ru.prev_layout_version is null or pv.prev_version = ru.prev_layout_version)))
   and (ru.trigger_metric is null
-       or exists (select 1 from {FACTS} as f where f.report_id = l.report_id and f.metric_code = ru.trigger_metric))
+       or exists (select 1 from {BUCKET_FACTS} as f where f.report_id = l.report_id and f.metric_code = ru.trigger_metric))
 """
 
 # Phase 1, numbers only (the hot path: every term of every applicable rule, joined to its fact once).
@@ -166,7 +178,7 @@ valued as (
     select t.report_id, t.check_id, t.subject, t.prev_report_id, t.side, t.sign, t.is_total, f.value,
            {CELL_STATE} as state
     from terms as t
-    left join {FACTS} as f on f.report_id = t.target_id and f.metric_code = t.metric_code
+    left join {BUCKET_FACTS} as f on f.report_id = t.target_id and f.metric_code = t.metric_code
 ),
 sums as (
     select report_id, check_id, subject, any_value(prev_report_id) as compared_report_id,
@@ -208,7 +220,7 @@ valued as (
     select t.*, f.value, f.raw_text,
            {CELL_STATE} as state
     from terms as t
-    left join {FACTS} as f on f.report_id = t.target_id and f.metric_code = t.metric_code
+    left join {BUCKET_FACTS} as f on f.report_id = t.target_id and f.metric_code = t.metric_code
 ),
 shown as (
     select v.*,
@@ -244,8 +256,9 @@ def _side_text(pieces: str, hidden: str, terms: str, const: str) -> str:
                || case when {const} <> 0 then ' + ' || {_fmt(const)} else '' end end)"""
 
 
-SQL_IDENTITY = f"""
-create or replace temp table {IDENTITY_TABLE} as
+# The rows of one bucket; `?`: the row_id of its first row (row_id numbers the rows of the whole pass,
+# bucket after bucket, in (report, check, subject) order within a bucket).
+SQL_IDENTITY_ROWS = f"""
 with rule_rows as (
     select x.*, d.required_missing, d.missing_labels, d.lhs_pieces, d.rhs_pieces, d.lhs_hidden, d.rhs_hidden,
            d.report_id is not null as detailed,
@@ -272,15 +285,16 @@ identity_rows as (
 ),
 nonneg_counts as (
     select f.report_id, n.check_id, count(*) filter (where f.value_state in ('number', 'inferred')) as n_number
-    from {FACTS} as f
+    from {BUCKET_FACTS} as f
     join chk_nonneg as n on n.metric_code = f.metric_code
+    where f.report_id in (select report_id from chk_bucket)
     group by f.report_id, n.check_id
 ),
 nonneg_bad as (  -- rare: the offending cells, listed only where there are any
     select f.report_id, n.check_id, list(n.label || ' ' || {_fmt('f.value')} order by n.metric_code) as bad
-    from {FACTS} as f
+    from {BUCKET_FACTS} as f
     join chk_nonneg as n on n.metric_code = f.metric_code
-    where f.value_state in ('number', 'inferred') and (f.value < 0 or (n.must_be_integer and f.value <> trunc(f.value)))
+    where f.report_id in (select report_id from chk_bucket) and f.value_state in ('number', 'inferred') and (f.value < 0 or (n.must_be_integer and f.value <> trunc(f.value)))
     group by f.report_id, n.check_id
 ),
 nonneg_base as (
@@ -311,21 +325,23 @@ tpl1_rows as (
            false as total_blank_parts_filled, cast(null as varchar) as required_missing,
            cast(report_year as varchar) || ' 年度报告: 模板 ' || template_version || ' {{op}} 应为 ' || expected
                as detail_template
-    from (select r.*, y.expected from chk_reports as r join chk_years as y using (report_year))
+    from (select r.*, y.expected from chk_breports as r join chk_years as y using (report_year)
+          where r.report_id in (select report_id from chk_bucket))
 ),
 tpl2_base as (
     select r.report_id, t.table_code,
            case when r.template_version in ('v2019', 'v2021') then r.template_version else l.version end as version
-    from chk_reports as r
+    from chk_breports as r
     cross join (values ('t2'), ('t3'), ('t4')) as t(table_code)
     left join chk_layout as l on l.report_id = r.report_id and l.table_code = t.table_code
-    where r.template_version in ('v2019', 'v2021') or (r.template_version = 'hybrid' and l.version is not null)
+    where r.report_id in (select report_id from chk_bucket)
+      and (r.template_version in ('v2019', 'v2021') or (r.template_version = 'hybrid' and l.version is not null))
 ),
 tpl2_counts as (
     select b.report_id, b.table_code, b.version, count(f.metric_code) as present, count(*) as expected
     from tpl2_base as b
     join chk_expected as e on e.table_code = b.table_code and e.version = b.version
-    left join {FACTS} as f on f.report_id = b.report_id and f.metric_code = e.metric_code
+    left join {BUCKET_FACTS} as f on f.report_id = b.report_id and f.metric_code = e.metric_code
     group by b.report_id, b.table_code, b.version
 ),
 tpl2_missing as (  -- rare: the missing cells, listed only for incomplete tables
@@ -333,7 +349,7 @@ tpl2_missing as (  -- rare: the missing cells, listed only for incomplete tables
            list(e.label order by e.metric_code) filter (where f.metric_code is null) as missing
     from tpl2_counts as c
     join chk_expected as e on e.table_code = c.table_code and e.version = c.version
-    left join {FACTS} as f on f.report_id = c.report_id and f.metric_code = e.metric_code
+    left join {BUCKET_FACTS} as f on f.report_id = c.report_id and f.metric_code = e.metric_code
     where c.present < c.expected
     group by c.report_id, c.table_code
 ),
@@ -354,7 +370,7 @@ tpl2_rows as (
 ),
 split_checks as (  -- (report, check) whose identity chose how a glued digit run splits (parsing/glued.py)
     select distinct f.report_id, trim(x.check_id) as check_id
-    from {FACTS} as f, unnest(string_split(f.inferred_by, ',')) as x(check_id)
+    from {BUCKET_FACTS} as f, unnest(string_split(f.inferred_by, ',')) as x(check_id)
     where f.value_state = 'inferred' and f.inferred_by is not null
 ),
 all_rows as (
@@ -366,7 +382,7 @@ all_rows as (
     union all by name
     select * from tpl2_rows
 )
-select row_number() over (order by a.report_id, a.check_id, a.subject) - 1 as row_id,
+select row_number() over (order by a.report_id, a.check_id, a.subject) - 1 + ? as row_id,
        a.report_id, a.check_id, c.suite, a.subject, a.lhs, a.rhs, a.lhs - a.rhs as diff, a.tolerance, a.op,
        a.evaluable, a.has_blank, s.check_id is not null as split_by_check,
        coalesce(a.holds, a.lhs = a.rhs) as holds,
@@ -381,39 +397,55 @@ select row_number() over (order by a.report_id, a.check_id, a.subject) - 1 as ro
        r.report_label
 from all_rows as a
 join chk_checks as c using (check_id)
-join chk_reports as r using (report_id)
+join chk_breports as r using (report_id)
 left join split_checks as s using (report_id, check_id)
+where a.report_id in (select report_id from chk_bucket)
 """
 
 
-# A scoped pass (scope.py): keep the reports in `chk_scope` and the previous-year reports their
-# cross-year rules compare with; only the scope's rows are kept in the identity table.
-SQL_REPORTS_IN_SCOPE = """
-delete from chk_reports as r
-where r.report_id not in (select report_id from chk_scope)
-  and not exists (select 1 from chk_reports as s join chk_scope using (report_id)
-                  where s.agency_id = r.agency_id and s.report_year - 1 = r.report_year)
+# A bucket's reports plus the previous-year reports their cross-year rules compare with (those are
+# in the same bucket unless the pass is scoped: scope.py), and the facts of all of them.
+SQL_BUCKET_REPORTS = """
+create or replace temp table chk_breports as
+select r.* from chk_reports as r
+where r.report_id in (select report_id from chk_bucket)
+   or exists (select 1 from chk_reports as s join chk_bucket using (report_id)
+              where s.agency_id = r.agency_id and s.report_year - 1 = r.report_year)
 """
-SQL_IDENTITY_IN_SCOPE = f"delete from {IDENTITY_TABLE} where report_id not in (select report_id from chk_scope)"
+SQL_BUCKET_FACTS = f"""
+create or replace temp table {BUCKET_FACTS} as
+select f.report_id, f.metric_code, f.value, f.value_state, f.approximate, f.raw_text, f.inferred_by
+from {FACTS} as f
+where f.report_id in (select report_id from chk_breports)
+"""
+# Buckets of whole agencies (a report without an agency has no neighbour: it goes by its own id).
+SQL_BUCKET = """
+create or replace temp table chk_bucket as
+select s.report_id from chk_scope as s join chk_reports as r using (report_id)
+where hash(coalesce(r.agency_id, r.report_id)) % ? = ?
+"""
+SQL_IDENTITY_FIRST = f"create or replace temp table {IDENTITY_TABLE} as {SQL_IDENTITY_ROWS}"
+SQL_IDENTITY_NEXT = f"insert into {IDENTITY_TABLE} {SQL_IDENTITY_ROWS}"
 
 
-def build_identity_table(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> int:
-    """Build `chk_identity` (temp) for the whole corpus, or with `scoped` for the reports of the temp
-    table `chk_scope` only; returns its row count."""
+def build_identity_table(con: duckdb.DuckDBPyConnection) -> int:
+    """Build `chk_identity` (temp) for the reports of the temp table `chk_scope` (every report, or
+    the ones scope.py found affected), bucket by bucket; returns its row count."""
     _load_static(con)
     con.execute(SQL_REPORTS)
-    if scoped:
-        con.execute(SQL_REPORTS_IN_SCOPE)
-    con.execute(SQL_LAYOUT)
-    con.execute(SQL_PREV)
-    con.execute(SQL_APPLICABLE)
-    con.execute(SQL_RULE_NUMBERS)
-    con.execute(SQL_RULE_DETAILS)
     _load_years(con)
-    con.execute(SQL_IDENTITY)
-    if scoped:
-        con.execute(SQL_IDENTITY_IN_SCOPE)
-    return con.execute(f"select count(*) from {IDENTITY_TABLE}").fetchall()[0][0]
+    in_scope = con.execute("select count(*) from chk_scope").fetchall()[0][0]
+    buckets = max(1, -(-in_scope // BUCKET_REPORTS))
+    offset = 0
+    for bucket in range(buckets):
+        con.execute(SQL_BUCKET, [buckets, bucket])
+        con.execute(SQL_BUCKET_REPORTS)
+        con.execute(SQL_BUCKET_FACTS)
+        for sql in (SQL_LAYOUT, SQL_PREV, SQL_APPLICABLE, SQL_RULE_NUMBERS, SQL_RULE_DETAILS):
+            con.execute(sql)
+        con.execute(SQL_IDENTITY_FIRST if bucket == 0 else SQL_IDENTITY_NEXT, [offset])
+        offset = con.execute(f"select count(*) from {IDENTITY_TABLE}").fetchall()[0][0]
+    return offset
 
 
 def _load_years(con: duckdb.DuckDBPyConnection) -> None:
@@ -429,7 +461,7 @@ def _load_years(con: duckdb.DuckDBPyConnection) -> None:
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("chk_rules", "chk_terms", "chk_nonneg", "chk_expected", "chk_checks", "chk_tables", "chk_years", "chk_scope",
-                 "chk_inputs_now",
+                 "chk_inputs_now", BUCKET, "chk_breports", BUCKET_FACTS,
                  "chk_reports", "chk_layout",
                  "chk_prev", "chk_applicable", "chk_rule_rows", "chk_rule_details", IDENTITY_TABLE):
         con.execute(f"drop table if exists {ident(name)}")

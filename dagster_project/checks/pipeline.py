@@ -173,7 +173,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, data_docs_dir: Path | None,
         reports_evaluated = con.execute("select count(*) from chk_scope").fetchall()[0][0]
         timings["scope"] = time.monotonic() - t0
         t0 = time.monotonic()
-        n = identities.build_identity_table(con, scoped=scoped)
+        n = identities.build_identity_table(con)
         timings["identities"] = time.monotonic() - t0
         t0 = time.monotonic()
         gx = gx_runner.validate(con, data_docs_dir, expectations_dir)

@@ -19,7 +19,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from dagster_project import working_copy
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, duckdb_config
 
 
 class WarehouseDuckDB(DuckDBResource):
@@ -50,7 +50,7 @@ class WarehouseDuckDB(DuckDBResource):
             with self.get_connection() as con:
                 yield con
             return
-        con = duckdb.connect(str(live), read_only=True)
+        con = duckdb.connect(str(live), read_only=True, config=duckdb_config())
         try:
             yield con
         finally:
@@ -85,7 +85,8 @@ class WarehousePaths(dg.ConfigurableResource):
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "duckdb": WarehouseDuckDB(database=str(settings.working_copy), live_database=str(settings.warehouse)),
+        "duckdb": WarehouseDuckDB(database=str(settings.working_copy), live_database=str(settings.warehouse),
+                                  connection_config=duckdb_config()),
         "paths": WarehousePaths(
             raw_dir=str(settings.raw_dir),
             export_dir=str(settings.export_dir),

@@ -150,6 +150,24 @@ def test_rerun_produces_identical_rows(warehouse_copy):
     assert before == after and run.disagreements == 0 and run.reports_with_tables_unchecked == 0
 
 
+def test_a_pass_in_many_buckets_writes_the_rows_of_one_pass(warehouse_copy, monkeypatch):
+    """Buckets of whole agencies (identities.py) keep each cross-year comparison inside one bucket:
+    with one report per bucket the pass writes exactly the rows of the one-bucket pass."""
+    from dagster_project.checks import identities
+    from dagster_project.checks.pipeline import run_checks
+
+    con = warehouse_copy
+    before = con.execute("select * from checks.results order by all").fetchall()
+    con.execute("delete from checks.runs")
+    monkeypatch.setattr(identities, "BUCKET_REPORTS", 1)  # as many buckets as reports
+    run = run_checks(con, None)
+    after = con.execute("select * from checks.results order by all").fetchall()
+    assert not run.skipped and run.disagreements == 0 and run.reports_evaluated > 1
+    assert after == before
+    # hongze 2024 was still compared with its 2023 report (X-1): one agency, one bucket
+    assert [r[3] for r in after if r[1] == "X-1" and r[11] is not None] == ["pass"]
+
+
 def test_unchanged_inputs_reuse_results_and_a_changed_fact_recomputes(warehouse_copy):
     from dagster_project.checks.pipeline import run_checks
 
