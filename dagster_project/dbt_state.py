@@ -111,8 +111,38 @@ def record(con: duckdb.DuckDBPyConnection, selection: str, fingerprint: str) -> 
     """After a successful build: what it saw (inputs taken before it ran, relations after)."""
     ensure_schema(con)
     with transaction(con):
-        con.execute("delete from meta.dbt_builds where selection = ?", [selection])
+        forget(con, selection)
         con.execute("insert into meta.dbt_builds values (?, ?, now())", [selection, _with_relations(con, selection, fingerprint)])
+
+
+def forget(con: duckdb.DuckDBPyConnection, selection: str) -> None:
+    """Before a build of `selection` writes: drop every record naming one of its models. So a record
+    always describes what its relations hold now, and each relation is named by one record at most
+    (a build that fails, or whose tests fail, leaves its models without one)."""
+    ensure_schema(con)
+    mine = _keys(selection)
+    stale = [s for (s,) in con.execute("select selection from meta.dbt_builds").fetchall() if _keys(s) & mine]
+    if stale:
+        con.execute("delete from meta.dbt_builds where selection in (select unnest(?))", [stale])
+
+
+def relation_versions(con: duckdb.DuckDBPyConnection, relations: list[str]) -> dict[str, str] | None:
+    """relation (`schema.name`) -> the fingerprint of the build that made what it holds now, for
+    every relation given; None when one of them has no record (built by hand, or its last build
+    failed). Why: the marts are a function of that fingerprint (dbt builds are deterministic), so
+    the checks and the exports can tell that the marts are unchanged without reading 17 M facts.
+    Reads only."""
+    if schema.missing(con, DDL):
+        return None
+    versions = {key.replace("/", "."): fp for selection, fp in
+                con.execute("select selection, fingerprint from meta.dbt_builds").fetchall() for key in _keys(selection)}
+    if any(r not in versions for r in relations):
+        return None
+    return {r: versions[r] for r in relations}
+
+
+def _keys(selection: str) -> set[str]:
+    return {key for key in selection.split(",") if key}
 
 
 def _with_relations(con: duckdb.DuckDBPyConnection, selection: str, fingerprint: str) -> str:

@@ -392,13 +392,16 @@ def parse_pending(
         "select report_id from parsed.reports where report_id not in (select report_id from raw.reports)").fetchall()]
     # (report_id, bytes the batch will hold for it: its text, plus the file's bytes for a PDF, whether
     # it has parsed rows already: only those need deleting before the insert)
+    # it has parsed rows already: only those need deleting before the insert), in storage order, so
+    # that a batch's reports sit in one range of rowids (_batch_chunks)
     pending_rows = con.execute(
         "select r.report_id, coalesce(strlen(r.text), 0) + case when r.encoding = 'pdf' then r.byte_size else 0 end, "
-        "       p.report_id is not null "
+        "       p.report_id is not null, r.rowid "
         "from raw.reports r left join parsed.reports p using (report_id) "
-        "where p.report_id is null or p.parser_version <> ? order by r.report_id", [PARSER_VERSION]).fetchall()
+        "where p.report_id is null or p.parser_version <> ? order by r.rowid", [PARSER_VERSION]).fetchall()
     pending = [r[0] for r in pending_rows]
     pending_sizes = [(r[0], r[1]) for r in pending_rows]
+    rowids = {r[0]: r[3] for r in pending_rows}
     # Why: a delete scans the whole of parsed.cells for its ids; a first build of 100,000 reports
     # paid that 50 times for reports that had no rows to delete.
     reparsed = {r[0] for r in pending_rows if r[2]}
@@ -417,7 +420,7 @@ def parse_pending(
         while next_batch < len(batches) or in_flight:
             # keep the workers busy: submit whole batches while the window has room
             while next_batch < len(batches) and len(in_flight) < parsers.window:
-                chunks = _batch_chunks(con, batches[next_batch])
+                chunks = _batch_chunks(con, batches[next_batch], rowids)
                 for k, chunk in enumerate(chunks):
                     in_flight.append((next_batch, k == len(chunks) - 1, parsers.submit(chunk)))
                 next_batch += 1
@@ -452,13 +455,17 @@ def parse_pending(
     return summary
 
 
-def _batch_chunks(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[list[tuple]]:
-    """The batch's reports (id, text, decode error, first file name, PDF bytes) in worker-sized chunks."""
+def _batch_chunks(con: duckdb.DuckDBPyConnection, ids: list[str], rowids: dict[str, int]) -> list[list[tuple]]:
+    """The batch's reports (id, text, decode error, first file name, PDF bytes) in worker-sized chunks.
+
+    The rowid range lets DuckDB read only the row groups of the batch: with the ids alone it scanned
+    every report's text for each batch (0.6–1 s a batch at 100,000 reports, against 0.12 s)."""
     items = con.execute(
         "select r.report_id, r.text, r.decode_error, "
         "  (select min(f.source_file) from raw.report_files f where f.report_id = r.report_id), "
         "  case when r.encoding = 'pdf' then r.raw_bytes end "
-        "from raw.reports r where r.report_id in (select unnest(?)) order by r.report_id", [ids]).fetchall()
+        "from raw.reports r where r.rowid between ? and ? and r.report_id in (select unnest(?)) order by r.report_id",
+        [min(rowids[i] for i in ids), max(rowids[i] for i in ids), ids]).fetchall()
     sized = [(item, len(item[1] or "") + len(item[4] or b"")) for item in items]
     return [[item for item, _ in chunk] for chunk in size_batches(sized, CHUNK_SIZE, CHUNK_BYTES, keep=True)]
 

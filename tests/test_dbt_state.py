@@ -52,6 +52,25 @@ def test_a_build_is_skipped_only_while_its_sources_and_relations_are_unchanged(t
     con.close()
 
 
+def test_each_relation_is_vouched_for_by_the_one_build_that_made_it(tmp_path):
+    """relation_versions: what the checks and the exports read instead of the marts' rows."""
+    con = _warehouse(tmp_path / "w.duckdb")
+    assert dbt_state.relation_versions(con, ["marts.dim_x"]) is None  # never built
+    dbt_state.record(con, SELECTION, "f1")
+    dbt_state.record(con, "marts/fct_z", "f2")
+    first = dbt_state.relation_versions(con, ["marts.dim_x", "staging.stg_y", "marts.fct_z"])
+    assert first is not None and first["marts.dim_x"] == first["staging.stg_y"] != first["marts.fct_z"]
+    assert dbt_state.relation_versions(con, ["marts.dim_x", "marts.not_built"]) is None
+    # a build of dim_x starts: no record vouches for dim_x, nor for stg_y (built with it), until it is done
+    dbt_state.forget(con, "marts/dim_x")
+    assert dbt_state.relation_versions(con, ["staging.stg_y"]) is None
+    assert dbt_state.relation_versions(con, ["marts.fct_z"]) == {"marts.fct_z": first["marts.fct_z"]}
+    dbt_state.record(con, "marts/dim_x", "f3")
+    assert dbt_state.relation_versions(con, ["marts.dim_x"])["marts.dim_x"] not in (first["marts.dim_x"], None)
+    assert con.execute("select selection from meta.dbt_builds order by 1").fetchall() == [("marts/dim_x",), ("marts/fct_z",)]
+    con.close()
+
+
 def test_the_project_digest_follows_every_model_file(tmp_path):
     project = tmp_path / "dbt"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))

@@ -14,7 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from dagster_project import dbt_state, exports
 from dagster_project.exports import (
+    BUILT_FILE,
     DEFAULT_SNAPSHOT_STORAGE_VERSION,
     ENV_SNAPSHOT_STORAGE_VERSION,
     FINGERPRINT_FILE,
@@ -22,6 +24,7 @@ from dagster_project.exports import (
     PARQUET_ROW_GROUP_ROWS,
     PARTS_FILE,
     SCHEMA_FILE,
+    built_fingerprint,
     current_export_fingerprint,
     export_all,
     export_fingerprint,
@@ -114,6 +117,36 @@ def test_the_export_step_writes_nothing_when_the_marts_are_unchanged(tmp_path):
     assert not third.reused and third.relations["dim_x"] == 4 and out.resolve() == third.version_dir.resolve()
     snapshot.unlink()  # a missing snapshot is written again even when the marts did not change
     assert not export_all(con, out, snapshot, models).reused and snapshot.is_file()
+
+
+def test_marts_vouched_for_by_their_dbt_builds_are_not_read_again(tmp_path, monkeypatch):
+    """With a dbt build record for every mart (dbt_state.py), an idle export reads no mart row; a new
+    build makes it compare the rows again, and a mart without a record is always compared."""
+    con = make_marts(tmp_path / "w.duckdb")
+    models = tmp_path / "models"
+    models.mkdir()
+    out, snapshot = tmp_path / "parquet", tmp_path / "snapshot.duckdb"
+    every_mart = "marts/dim_x,marts/fct_y,marts/v_sum,marts/v_tags"
+    dbt_state.record(con, every_mart, "build 1")
+    first = export_all(con, out, snapshot, models)
+    built = built_fingerprint(con, {}, DEFAULT_SNAPSHOT_STORAGE_VERSION)
+    assert not first.reused and built is not None and current_export_fingerprint(out, BUILT_FILE) == built
+
+    def rows_read(con):
+        raise AssertionError("the marts' rows were read")
+
+    monkeypatch.setattr(exports, "all_part_fingerprints", rows_read)
+    assert export_all(con, out, snapshot, models).reused
+    monkeypatch.undo()
+    dbt_state.record(con, every_mart, "build 2")  # rebuilt, the same rows: compared, kept, noted
+    again = export_all(con, out, snapshot, models)
+    assert again.reused and again.fingerprint == first.fingerprint
+    assert current_export_fingerprint(out, BUILT_FILE) == built_fingerprint(con, {}, DEFAULT_SNAPSHOT_STORAGE_VERSION) != built
+    dbt_state.forget(con, "marts/dim_x")  # a build started and failed: no record vouches for dim_x
+    assert built_fingerprint(con, {}, DEFAULT_SNAPSHOT_STORAGE_VERSION) is None
+    con.execute("insert into marts.dim_x values (3, 'x3', null)")
+    third = export_all(con, out, snapshot, models)
+    assert not third.reused and third.relations["dim_x"] == 4 and not (out / BUILT_FILE).exists()
 
 
 def _digests(version_dir) -> dict[str, str]:

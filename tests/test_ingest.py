@@ -184,3 +184,28 @@ def test_removed_file_and_unreadable_file(ingest_only):
     again = run()  # still unreadable, for the same reason: recorded once, not rewritten
     assert (again["files_changed"].value, again["files_new"].value, again["files_unreadable"].value) == (0, 0, 1)
     assert rows("select * from raw.report_files order by 1") == before
+
+
+def test_the_summary_of_an_unchanged_folder_is_what_a_full_ingest_reports(tmp_path):
+    """The ingest asset summarises an unchanged folder without walking ingest_folder: same figures,
+    the unreadable files listed with the same reasons."""
+    from dagster_project.corpus import scan
+    from dagster_project.raw_store import folder_changed, ingest_folder, unchanged_summary
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in SEED_FILES[:2]:
+        shutil.copy(SEEDS_DIR / name, raw / name)
+    shutil.copy(SEEDS_DIR / SEED_FILES[0], raw / "copy_of_000.txt")
+    (raw / "not_text.bin").write_bytes(NOT_TEXT)
+    (raw / "dangling.txt").symlink_to(raw / "no_such_target.txt")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    first = ingest_folder(con, raw)
+    stats = scan(raw)
+    assert not folder_changed(con, raw, stats)
+    quick = unchanged_summary(con, stats)
+    assert quick == ingest_folder(con, raw)
+    assert (quick.files_seen, quick.files_unchanged, quick.files_unreadable, quick.reports_total,
+            quick.reports_undecodable_total) == (5, 5, 1, 3, 1)
+    assert quick.unreadable == first.unreadable and quick.unreadable[0].startswith("cannot read dangling.txt: ")
+    con.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project import dbt_state
 from dagster_project.checks import catalogue as cat
 from dagster_project.checks import docs, gx_runner, identities, scope, store
 from dagster_project.settings import EXPECTATIONS_DIR
@@ -92,9 +93,15 @@ def input_fingerprint(con: duckdb.DuckDBPyConnection, expectations_dir: Path) ->
     """Changes when anything a result depends on changes: the facts, reports and agencies; the
     catalogue as data (every check, rule, term, label and template cell the details and TPL-2 use,
     so a label changed in parsing/templates.py changes the results); the code that evaluates them
-    (the checks package and every project module it imports); the GX suites."""
+    (the checks package and every project module it imports); the GX suites.
+
+    The three marts count by the fingerprint of the dbt build that made them (dbt_state.py) when
+    there is one: the same then means the same rows, known without reading them; otherwise (marts
+    built by hand, or a build whose tests failed) by a scan of their rows."""
     h = hashlib.sha256(static_fingerprint(expectations_dir).encode())
-    h.update(repr(con.execute(SQL_INPUT_SUMMARY).fetchall()).encode())
+    versions = dbt_state.relation_versions(con, [identities.FACTS, identities.REPORTS, identities.AGENCIES])
+    summary = ("built", sorted(versions.items())) if versions else ("rows", con.execute(SQL_INPUT_SUMMARY).fetchall())
+    h.update(repr(summary).encode())
     return h.hexdigest()
 
 

@@ -98,8 +98,8 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # this op in several subsets (dbt models sit both upstream and downstream of Python assets), so
         # a test runs with the subset holding all its models (or their ancestors): buildable indirect
         # selection. Relationship tests across subsets need the parent declared (see fct_report_metric).
-        with duckdb.get_connection():
-            pass  # makes the working copy unless an earlier step of the run already did
+        with duckdb.get_connection() as con:  # makes the working copy unless an earlier step did
+            dbt_state.forget(con, selection)  # the models are about to change: no record vouches for them
         all_passed = True
         for event in dbt.build(context):
             all_passed = all_passed and not (isinstance(event, dg.AssetCheckResult) and not event.passed)

@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_project.corpus import scan
 from dagster_project.defs.resources import WarehouseDuckDB, WarehousePaths
 from dagster_project.progress import PROGRESS_PREFIX
-from dagster_project.raw_store import folder_changed, ingest_folder
+from dagster_project.raw_store import folder_changed, ingest_folder, unchanged_summary
 
 RAW_REPORTS = dg.AssetKey(["raw", "reports"])
 RAW_REPORT_FILES = dg.AssetKey(["raw", "report_files"])
@@ -39,7 +39,7 @@ def raw_reports(context: dg.AssetExecutionContext, duckdb: WarehouseDuckDB, path
     summary = None
     with duckdb.read_connection() as con:
         if not folder_changed(con, raw_dir, stats):  # summarised from what is there, nothing written
-            summary = ingest_folder(con, raw_dir, progress=progress, stats=stats)
+            summary = unchanged_summary(con, stats)
     if summary is None:  # only a change makes the run's working copy
         with duckdb.get_connection() as con:
             summary = ingest_folder(con, raw_dir, progress=progress, stats=stats)
