@@ -168,6 +168,21 @@ def test_a_pass_in_many_buckets_writes_the_rows_of_one_pass(warehouse_copy, monk
     assert [r[3] for r in after if r[1] == "X-1" and r[11] is not None] == ["pass"]
 
 
+def test_a_reused_pass_reports_what_the_pass_found(warehouse_copy):
+    """The figures of the asset checks come from the pass's record when the pass is reused."""
+    from dagster_project.checks.pipeline import run_checks
+
+    con = warehouse_copy
+    con.execute("delete from checks.runs")
+    computed = run_checks(con, None)
+    reused = run_checks(con, None)
+    assert not computed.skipped and reused.skipped and reused.integrity_errors() == []
+    assert reused.per_check == computed.per_check and reused.status_counts == computed.status_counts
+    assert (reused.reports_with_tables, reused.reports_with_tables_unchecked, reused.identity_rows) == (
+        computed.reports_with_tables, 0, computed.identity_rows)
+    assert reused.per_check["T4-1"]["first_failures"][0]["report"].startswith("淮安市洪泽区人民政府 2023 · ")
+
+
 def test_unchanged_inputs_reuse_results_and_a_changed_fact_recomputes(warehouse_copy):
     from dagster_project import dbt_state
     from dagster_project.checks.pipeline import run_checks
